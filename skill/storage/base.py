@@ -1,0 +1,37 @@
+"""The contract every progress store keeps, on top of ask-sdk's persistence adapter.
+
+Stored per Alexa user ID:
+- ``state``: the dialogue state (a small dict of ints and strings), replaced on every save;
+- ``history``: completions and streak (see `skill.conversation.history`), changed only by a
+  completion, which the store applies atomically so racing requests both count.
+
+``get_attributes`` returns ``{"state": {...}, "history": {...}}``, or ``{}`` for a user the
+store has never seen. ``save_attributes`` writes ``attributes["state"]``; when the attributes
+also carry ``COMPLETED_ON`` (an ISO date), the store folds one completion on that day into the
+stored history with `record_completion`, in the same atomic step. A stored ``history`` passed
+back in is ignored: history is never overwritten wholesale.
+"""
+
+from __future__ import annotations
+
+from ask_sdk_model import RequestEnvelope
+
+STATE = "state"
+HISTORY = "history"
+COMPLETED_ON = "completed_on"
+
+
+class StoreUnavailable(Exception):
+    """The store could not be read or written (down, locked, throttled, corrupted)."""
+
+
+def user_id_of(request_envelope: RequestEnvelope) -> str:
+    """The Alexa user ID a request belongs to (context first, then session)."""
+    context = request_envelope.context
+    if context is not None and context.system is not None and context.system.user is not None:
+        if context.system.user.user_id:
+            return context.system.user.user_id
+    session = request_envelope.session
+    if session is not None and session.user is not None and session.user.user_id:
+        return session.user.user_id
+    raise StoreUnavailable("request carries no user ID")
