@@ -14,6 +14,7 @@ back in is ignored: history is never overwritten wholesale.
 
 from __future__ import annotations
 
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_model import RequestEnvelope
 
 STATE = "state"
@@ -35,3 +36,7 @@ def user_id_of(request_envelope: RequestEnvelope) -> str:
     if session is not None and session.user is not None and session.user.user_id:
         return session.user.user_id
     raise StoreUnavailable("request carries no user ID")
+
+
+ProgressStore = AbstractPersistenceAdapter
+"""Any ask-sdk persistence adapter that keeps the contract above."""

@@ -1,0 +1,162 @@
+"""ask-sdk request handlers: each turns a request into a dialogue event and lets the state
+machine decide the reply."""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model import IntentRequest, Response
+from ask_sdk_model.slu.entityresolution import StatusCode
+
+from skill.alexa.intents import INTENT_EVENTS, ROUTINE_SLOT
+from skill.alexa.progress import OUTCOME_KEY, PROGRESS_KEY, Progress, remember_in_session
+from skill.alexa.responses import build_response
+from skill.content.model import Catalog
+from skill.conversation import machine, replies
+from skill.conversation.events import Event
+from skill.conversation.history import History
+from skill.conversation.machine import RoutineRequest, Turn
+from skill.conversation.state import DialogueState
+
+log = logging.getLogger(__name__)
+
+
+def routine_request(handler_input: HandlerInput) -> RoutineRequest | None:
+    """The routine named in the request's slot, resolved by Alexa's entity resolution."""
+    request = handler_input.request_envelope.request
+    if not isinstance(request, IntentRequest) or request.intent is None:
+        return None
+    slot = (request.intent.slots or {}).get(ROUTINE_SLOT)
+    if slot is None or not (slot.value or "").strip():
+        return None
+    spoken = " ".join(slot.value.split())[:60]
+    for authority in getattr(slot.resolutions, "resolutions_per_authority", None) or []:
+        matched = authority.status is not None and authority.status.code == StatusCode.ER_SUCCESS_MATCH
+        if matched and authority.values:
+            return RoutineRequest(spoken, authority.values[0].value.id)
+    return RoutineRequest(spoken, None)
+
+
+class Conversation:
+    """Runs one event through the state machine for a request and builds the response."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def respond(self, handler_input: HandlerInput, event: Event) -> Response:
+        attributes = handler_input.attributes_manager.request_attributes
+        progress: Progress = attributes[PROGRESS_KEY]
+        session = handler_input.request_envelope.session
+        turn = Turn(
+            event=event,
+            catalog=self.catalog,
+            history=progress.history,
+            today=progress.today,
+            first_visit=progress.first_visit,
+            new_session=session is None or bool(session.new),
+            routine_request=routine_request(handler_input) if event is Event.START else None,
+        )
+        outcome = machine.step(progress.state, turn)
+        attributes[OUTCOME_KEY] = outcome
+        return build_response(handler_input, outcome.reply)
+
+
+class LaunchHandler(AbstractRequestHandler):
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("LaunchRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.conversation.respond(handler_input, Event.LAUNCH)
+
+
+class IntentHandler(AbstractRequestHandler):
+    """One intent of the interaction model, mapped to its dialogue event."""
+
+    def __init__(self, conversation: Conversation, intent_name: str, event: Event) -> None:
+        self.conversation, self.intent_name, self.event = conversation, intent_name, event
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name(self.intent_name)(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.conversation.respond(handler_input, self.event)
+
+
+class SessionEndedHandler(AbstractRequestHandler):
+    """The session closed (timeout, user exit, error): keep the state as it is, say nothing."""
+
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("SessionEndedRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        error = getattr(request, "error", None)
+        if error is not None:
+            log.warning("session ended with error %s: %s", error.object_type, error.message)
+        return self.conversation.respond(handler_input, Event.SESSION_ENDED)
+
+
+class UnknownIntentHandler(AbstractRequestHandler):
+    """An intent this skill does not know: answered like anything it did not understand."""
+
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("IntentRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        intent = handler_input.request_envelope.request.intent
+        log.info("unknown intent %r", getattr(intent, "name", None))
+        return self.conversation.respond(handler_input, Event.UNKNOWN)
+
+
+class OtherRequestHandler(AbstractRequestHandler):
+    """Requests that cannot take speech (System.ExceptionEncountered, screen events, ...)."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        log.info("ignoring request type %s", handler_input.request_envelope.request.object_type)
+        return handler_input.response_builder.response
+
+
+class ApologyHandler(AbstractExceptionHandler):
+    """Anything that went wrong: log it, apologise, keep the session and the saved progress."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        log.exception("request failed: %s", exception)
+        progress = handler_input.attributes_manager.request_attributes.get(PROGRESS_KEY)
+        state = progress.state if progress is not None else DialogueState()
+        reply = replies.asking(state, self.catalog, "Sorry, something went wrong on my side.")
+        history = progress.history if progress is not None else History()
+        remember_in_session(handler_input, state, history)
+        return build_response(handler_input, reply)
+
+
+def request_handlers(catalog: Catalog) -> list[AbstractRequestHandler]:
+    """Every handler, most specific first (the catch-alls last)."""
+    conversation = Conversation(catalog)
+    return [
+        LaunchHandler(conversation),
+        *(IntentHandler(conversation, name, event) for name, event in INTENT_EVENTS.items()),
+        SessionEndedHandler(conversation),
+        UnknownIntentHandler(conversation),
+        OtherRequestHandler(),
+    ]

@@ -1,0 +1,115 @@
+"""Interceptors that load the user's progress before a request and save it after.
+
+A new session reads the store once; within a session, state and history travel in the
+session attributes, so a turn costs at most one read and one write. When the store is down
+the user is still guided from the session attributes, and the failure is logged once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from ask_sdk_core.dispatch_components import (
+    AbstractRequestInterceptor,
+    AbstractResponseInterceptor,
+)
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from skill.content.model import Catalog
+from skill.conversation.history import History
+from skill.conversation.machine import Outcome
+from skill.conversation.state import DialogueState
+from skill.storage.base import COMPLETED_ON, HISTORY, STATE, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+PROGRESS_KEY = "progress"  # request attribute: the Progress loaded for this request
+OUTCOME_KEY = "outcome"  # request attribute: the Outcome a handler produced
+
+
+@dataclass(frozen=True)
+class Progress:
+    state: DialogueState
+    history: History
+    first_visit: bool  # the store has no record of this user
+    today: date
+
+
+def request_day(handler_input: HandlerInput) -> date:
+    """The day of the request, from Alexa's timestamp (UTC)."""
+    stamp = handler_input.request_envelope.request.timestamp
+    if stamp is None:
+        return datetime.now(timezone.utc).date()
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(timezone.utc)
+    return stamp.date()
+
+
+def _session_progress(handler_input: HandlerInput, catalog: Catalog) -> tuple[DialogueState, History] | None:
+    session = handler_input.request_envelope.session
+    if session is None or session.new:
+        return None
+    attributes = handler_input.attributes_manager.session_attributes or {}
+    state = DialogueState.from_dict(attributes.get(STATE), catalog)
+    if state is None:
+        return None
+    return state, History.from_dict(attributes.get(HISTORY))
+
+
+def _stored_progress(handler_input: HandlerInput, catalog: Catalog) -> tuple[DialogueState, History, bool]:
+    try:
+        stored = handler_input.attributes_manager.persistent_attributes
+    except StoreUnavailable as error:
+        log.warning("progress store unavailable, reading nothing: %s", error)
+        return DialogueState(), History(), False
+    if not stored:
+        return DialogueState(), History(), True
+    state = DialogueState.from_dict(stored.get(STATE), catalog)
+    if state is None and stored.get(STATE):
+        log.warning("stored state is from another version or invalid; starting fresh")
+    return state or DialogueState(), History.from_dict(stored.get(HISTORY)), False
+
+
+class LoadProgress(AbstractRequestInterceptor):
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def process(self, handler_input: HandlerInput) -> None:
+        in_session = _session_progress(handler_input, self.catalog)
+        if in_session is not None:
+            state, history = in_session
+            first_visit = False
+        else:
+            state, history, first_visit = _stored_progress(handler_input, self.catalog)
+        progress = Progress(state, history, first_visit, request_day(handler_input))
+        handler_input.attributes_manager.request_attributes[PROGRESS_KEY] = progress
+
+
+def remember_in_session(handler_input: HandlerInput, state: DialogueState, history: History) -> None:
+    """Carry the progress to the next turn of this session in the session attributes."""
+    if handler_input.request_envelope.session is not None:
+        handler_input.attributes_manager.session_attributes = {
+            STATE: state.to_dict(),
+            HISTORY: history.to_dict(),
+        }
+
+
+class SaveProgress(AbstractResponseInterceptor):
+    def process(self, handler_input: HandlerInput, response: Response) -> None:
+        manager = handler_input.attributes_manager
+        outcome: Outcome | None = manager.request_attributes.get(OUTCOME_KEY)
+        progress: Progress | None = manager.request_attributes.get(PROGRESS_KEY)
+        if outcome is None or progress is None:
+            return
+        remember_in_session(handler_input, outcome.state, progress.history)
+        attributes: dict[str, object] = {STATE: outcome.state.to_dict()}
+        if outcome.completed:
+            attributes[COMPLETED_ON] = progress.today.isoformat()
+        manager.persistent_attributes = attributes
+        try:
+            manager.save_persistent_attributes()
+        except StoreUnavailable as error:
+            log.warning("progress store unavailable, not saved: %s", error)

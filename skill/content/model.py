@@ -1,0 +1,72 @@
+"""The shapes of content: stretches and the routines that string them together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class StretchKind(str, Enum):
+    HOLD = "hold"  # get into position, hold for a number of seconds, release
+    REPS = "reps"  # a counted, paced sequence of movements
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """One stretch as a routine uses it. Texts may contain ``{side}`` for sided stretches."""
+
+    id: str
+    name: str
+    kind: StretchKind
+    setup: tuple[str, ...]
+    ready_prompt: str
+    release: str
+    during: str = ""
+    hold_seconds: int = 0
+    reps: int = 0
+    seconds_per_movement: int = 0
+    movements: tuple[str, ...] = ()  # the full cue for each movement, said on the first rep
+    movement_names: tuple[str, ...] = ()  # the short cue said on later reps
+    sides: tuple[str, ...] = ()
+    side_label: str = ""  # how to name a side, e.g. "{side} leg"
+    switch: str = ""
+    equipment: str = ""
+
+    @property
+    def side_count(self) -> int:
+        return max(1, len(self.sides))
+
+    def side_name(self, side: int) -> str:
+        return self.sides[side] if self.sides else ""
+
+    def side_title(self, side: int) -> str:
+        return self.text(self.side_label, side) if self.sides else ""
+
+    def text(self, template: str, side: int) -> str:
+        return template.replace("{side}", self.side_name(side))
+
+
+@dataclass(frozen=True)
+class Routine:
+    id: str
+    name: str
+    summary: str
+    stretches: tuple[Stretch, ...]
+
+    @property
+    def equipment(self) -> tuple[str, ...]:
+        """What the user needs at hand, in the order the stretches need it."""
+        return tuple(dict.fromkeys(s.equipment for s in self.stretches if s.equipment))
+
+
+@dataclass(frozen=True)
+class Catalog:
+    routines: dict[str, Routine]
+    default_id: str
+
+    @property
+    def default(self) -> Routine:
+        return self.routines[self.default_id]
+
+    def get(self, routine_id: str) -> Routine | None:
+        return self.routines.get(routine_id)

@@ -1,0 +1,294 @@
+"""The dialogue state machine: (phase, event) -> transition, each a small pure function.
+
+Read `TRANSITIONS` as the table of what each phase does with each event; `ANY_PHASE` holds the
+events every phase treats alike. No Alexa types here: the handlers translate requests into a
+`Turn` and the returned `Outcome` into a response.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+
+from skill.content.model import Catalog, StretchKind
+from skill.conversation import replies
+from skill.conversation.events import Event
+from skill.conversation.history import History, record_completion
+from skill.conversation.plan import ReplyPlan, Say
+from skill.conversation.state import IN_ROUTINE, DialogueState, Phase, Position
+
+
+@dataclass(frozen=True)
+class RoutineRequest:
+    """The routine the user named: what they said, and the routine id it resolved to."""
+
+    spoken: str
+    routine_id: str | None  # None: it matched no routine
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Everything a transition may look at besides the state."""
+
+    event: Event
+    catalog: Catalog
+    history: History
+    today: date
+    first_visit: bool = False  # no record of this user yet: say the disclaimer
+    new_session: bool = False
+    routine_request: RoutineRequest | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: DialogueState
+    reply: ReplyPlan | None  # None: nothing may be said (the session has ended)
+    completed: bool = False  # a routine was completed on turn.today
+
+
+Transition = Callable[[DialogueState, Turn], Outcome]
+
+
+# -- positions ------------------------------------------------------------------------------
+
+
+def _position(state: DialogueState, turn: Turn) -> Position:
+    return replies.position_of(state, turn.catalog)
+
+
+def _entry(state: DialogueState, stretch: int, side: int) -> DialogueState:
+    """The state that starts a stretch (side 0) or asks for another side."""
+    phase = Phase.INTRODUCING if side == 0 else Phase.WAITING_OTHER_SIDE
+    return state.at(phase, stretch, side)
+
+
+def _resume_point(state: DialogueState) -> DialogueState:
+    """Where the user picks up: a finished step resumes at the next stretch."""
+    if state.phase in (Phase.HOLDING, Phase.COUNTING):
+        return state.at(Phase.PAUSED, state.stretch + 1, 0)
+    return state.at(Phase.PAUSED)
+
+
+def _present(state: DialogueState, turn: Turn) -> ReplyPlan:
+    """What this state says when entered (or repeated)."""
+    position = _position(state, turn)
+    if state.phase is Phase.INTRODUCING:
+        return replies.introduce(position)
+    if state.phase is Phase.WAITING_OTHER_SIDE:
+        return replies.switch_sides(position)
+    if state.phase in (Phase.HOLDING, Phase.COUNTING):
+        return replies.step_done(position)
+    if state.phase is Phase.PAUSED:
+        return replies.paused(position)
+    if state.phase is Phase.FINISHED:
+        return replies.asking(state, turn.catalog, "You've finished the routine.")
+    return replies.welcome(turn.catalog, turn.history, first_visit=False)
+
+
+# -- transitions ----------------------------------------------------------------------------
+
+
+def launch(state: DialogueState, turn: Turn) -> Outcome:
+    if state.phase in IN_ROUTINE:
+        resumed = _resume_point(state)
+        return Outcome(resumed, replies.welcome_back(_position(resumed, turn)))
+    fresh = DialogueState(routine=state.routine)
+    return Outcome(fresh, replies.welcome(turn.catalog, turn.history, first_visit=turn.first_visit))
+
+
+def start_routine(state: DialogueState, turn: Turn) -> Outcome:
+    request = turn.routine_request
+    if request is not None and turn.catalog.get(request.routine_id or "") is None:
+        names = " and ".join(r.name for r in turn.catalog.routines.values())
+        line = f"I don't know a routine called {request.spoken}. I have {names}."
+        return Outcome(state, replies.asking(state, turn.catalog, line))
+    routine_id = request.routine_id if request else (state.routine or turn.catalog.default_id)
+    started = DialogueState(routine=routine_id or turn.catalog.default_id, phase=Phase.INTRODUCING)
+    return Outcome(started, replies.introduce(_position(started, turn), opening=True))
+
+
+def start_over(state: DialogueState, turn: Turn) -> Outcome:
+    started = DialogueState(routine=state.routine or turn.catalog.default_id, phase=Phase.INTRODUCING)
+    reply = replies.introduce(_position(started, turn), opening=True)
+    return Outcome(started, reply.after(Say("Okay, starting over.")))
+
+
+def perform_step(state: DialogueState, turn: Turn) -> Outcome:
+    position = _position(state, turn)
+    if not position.is_last_side:
+        other_side = _entry(state, state.stretch, state.side + 1)
+        reply = replies.exercise_then_switch(position, _position(other_side, turn))
+        return Outcome(other_side, reply)
+    if position.is_last_stretch:
+        history = record_completion(turn.history, turn.today)
+        return Outcome(state.at(Phase.FINISHED), replies.finish(position, history), completed=True)
+    done = Phase.HOLDING if position.stretch.kind is StretchKind.HOLD else Phase.COUNTING
+    return Outcome(state.at(done), replies.step_done(position))
+
+
+def next_stretch(state: DialogueState, turn: Turn) -> Outcome:
+    following = _entry(state, state.stretch + 1, 0)
+    return Outcome(following, replies.introduce(_position(following, turn)))
+
+
+def skip(state: DialogueState, turn: Turn) -> Outcome:
+    position = _position(state, turn)
+    if position.is_last_stretch:
+        line = "This is the last stretch, so there's nothing to skip to."
+        return Outcome(state, replies.asking(state, turn.catalog, line))
+    skipped = Say(f"Okay, skipping the {position.stretch.name}.")
+    outcome = next_stretch(state, turn)
+    return replace(outcome, reply=outcome.reply.after(skipped) if outcome.reply else None)
+
+
+def previous(state: DialogueState, turn: Turn) -> Outcome:
+    if state.phase in (Phase.HOLDING, Phase.COUNTING):
+        target = _entry(state, state.stretch, 0)  # back to the stretch just done
+    elif state.side > 0:
+        target = _entry(state, state.stretch, state.side - 1)
+    elif state.stretch > 0:
+        target = _entry(state, state.stretch - 1, 0)
+    else:
+        first = _entry(state, 0, 0)
+        return Outcome(first, _present(first, turn).after(Say("This is the first stretch.")))
+    return Outcome(target, _present(target, turn).after(Say("Okay, going back.")))
+
+
+def repeat(state: DialogueState, turn: Turn) -> Outcome:
+    return Outcome(state, _present(state, turn))
+
+
+def pause(state: DialogueState, turn: Turn) -> Outcome:
+    held = _resume_point(state)
+    return Outcome(held, replies.paused(_position(held, turn)))
+
+
+def resume(state: DialogueState, turn: Turn) -> Outcome:
+    target = _entry(state, state.stretch, state.side)
+    return Outcome(target, _present(target, turn).after(Say("Picking up where you left off.")))
+
+
+def stop(state: DialogueState, turn: Turn) -> Outcome:
+    if state.phase not in IN_ROUTINE:
+        return Outcome(state, replies.goodbye())
+    held = _resume_point(state)
+    return Outcome(held, replies.saved_and_goodbye(_position(held, turn)))
+
+
+def stop_for_pain(state: DialogueState, turn: Turn) -> Outcome:
+    held = _resume_point(state) if state.phase in IN_ROUTINE else state
+    return Outcome(held, replies.pain_stop())
+
+
+def take_your_time(state: DialogueState, turn: Turn) -> Outcome:
+    return Outcome(state, replies.asking(state, turn.catalog, "No problem, take your time."))
+
+
+def decline(state: DialogueState, turn: Turn) -> Outcome:
+    line = "Okay. You can also say list routines, or stop."
+    return Outcome(state, replies.asking(state, turn.catalog, line))
+
+
+def help_(state: DialogueState, turn: Turn) -> Outcome:
+    return Outcome(state, replies.help_for(state, turn.catalog))
+
+
+def progress(state: DialogueState, turn: Turn) -> Outcome:
+    return Outcome(state, replies.progress(state, turn.catalog, turn.history))
+
+
+def list_routines(state: DialogueState, turn: Turn) -> Outcome:
+    return Outcome(state, replies.list_routines(turn.catalog, state))
+
+
+def not_understood(state: DialogueState, turn: Turn) -> Outcome:
+    return Outcome(state, replies.asking(state, turn.catalog, "Sorry, I didn't catch that."))
+
+
+def nothing_waiting(state: DialogueState, turn: Turn) -> Outcome:
+    """An event that makes no sense here ("ready" with nothing to do): explain, change nothing."""
+    line = {
+        Phase.NOT_STARTED: "We haven't started a routine yet.",
+        Phase.FINISHED: "You've finished the routine.",
+        Phase.PAUSED: "We're paused right now.",
+    }.get(state.phase, "")
+    return Outcome(state, replies.asking(state, turn.catalog, line))
+
+
+def session_ended(state: DialogueState, turn: Turn) -> Outcome:
+    return Outcome(state, None)
+
+
+# -- the table ------------------------------------------------------------------------------
+
+ANY_PHASE: dict[Event, Transition] = {
+    Event.LAUNCH: launch,
+    Event.START: start_routine,
+    Event.START_OVER: start_over,
+    Event.PAIN: stop_for_pain,
+    Event.HELP: help_,
+    Event.STOP: stop,
+    Event.PROGRESS: progress,
+    Event.LIST_ROUTINES: list_routines,
+    Event.UNKNOWN: not_understood,
+    Event.SESSION_ENDED: session_ended,
+}
+
+_AWAITING_READY = {  # INTRODUCING and WAITING_OTHER_SIDE: the user gets into position
+    Event.READY: perform_step,
+    Event.YES: perform_step,
+    Event.RESUME: perform_step,
+    Event.NO: take_your_time,
+    Event.REPEAT: repeat,
+    Event.PREVIOUS: previous,
+    Event.SKIP: skip,
+    Event.PAUSE: pause,
+}
+_STEP_DONE = {  # HOLDING and COUNTING: the exercise was spoken; on to the next stretch
+    Event.READY: next_stretch,
+    Event.YES: next_stretch,
+    Event.RESUME: next_stretch,
+    Event.SKIP: next_stretch,
+    Event.NO: take_your_time,
+    Event.REPEAT: repeat,
+    Event.PREVIOUS: previous,
+    Event.PAUSE: pause,
+}
+
+TRANSITIONS: dict[Phase, dict[Event, Transition]] = {
+    Phase.NOT_STARTED: {
+        Event.READY: start_routine,
+        Event.YES: start_routine,
+        Event.RESUME: start_routine,
+        Event.NO: decline,
+        Event.REPEAT: repeat,
+    },
+    Phase.INTRODUCING: _AWAITING_READY,
+    Phase.WAITING_OTHER_SIDE: _AWAITING_READY,
+    Phase.HOLDING: _STEP_DONE,
+    Phase.COUNTING: _STEP_DONE,
+    Phase.PAUSED: {
+        Event.READY: resume,
+        Event.YES: resume,
+        Event.RESUME: resume,
+        Event.NO: decline,
+        Event.REPEAT: repeat,
+        Event.PREVIOUS: previous,
+        Event.SKIP: skip,
+        Event.PAUSE: repeat,
+    },
+    Phase.FINISHED: {Event.REPEAT: repeat},
+}
+
+
+def step(state: DialogueState, turn: Turn) -> Outcome:
+    """Apply one event to the state."""
+    transition = TRANSITIONS[state.phase].get(turn.event) or ANY_PHASE.get(
+        turn.event, nothing_waiting
+    )
+    outcome = transition(state, turn)
+    first_words = turn.first_visit and turn.new_session and turn.event is not Event.LAUNCH
+    if first_words and outcome.reply is not None:  # a one-shot first visit: disclaimer first
+        outcome = replace(outcome, reply=outcome.reply.after(Say(replies.DISCLAIMER)))
+    return outcome

@@ -1,0 +1,304 @@
+"""What the coach says in each situation: the wording, built from content.
+
+Every reply that leaves the microphone open carries a reprompt telling the user exactly
+what to say next.
+"""
+
+from __future__ import annotations
+
+from skill.content.model import Catalog, Routine, Stretch, StretchKind
+from skill.conversation.history import History
+from skill.conversation.plan import Beat, Hold, ReplyPlan, Say, Screen, Segment
+from skill.conversation.state import DialogueState, Phase, Position
+
+SKILL_NAME = "Back Stretches"
+DISCLAIMER = (
+    "Before we begin: I offer general stretching guidance, not medical advice. "
+    "Stop at once if anything hurts."
+)
+PAIN_STOP = (
+    "Stop the stretch now and gently come out of the position. Don't push through pain. "
+    "If the pain persists, please see a health professional. I've stopped the routine here."
+)
+PAIN_HINT = "If anything hurts, say it hurts and we'll stop."
+NUMBER_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+).split()
+
+
+def spoken_number(n: int) -> str:
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+
+
+def _said(*texts: str) -> tuple[Segment, ...]:
+    return tuple(Say(text) for text in texts if text)
+
+
+def _stretch_label(stretch: Stretch, side: int) -> str:
+    title = stretch.side_title(side)
+    return f"the {stretch.name}, {title}" if title else f"the {stretch.name}"
+
+
+def _routine_line(routine: Routine) -> str:
+    count = spoken_number(len(routine.stretches))
+    needs = f" You'll need {' and '.join(routine.equipment)}." if routine.equipment else ""
+    return f"Let's do the {routine.name} routine: {count} stretches.{needs}"
+
+
+# -- asking for the next move ---------------------------------------------------------------
+
+
+def ready_prompt(position: Position) -> str:
+    return position.stretch.text(position.stretch.ready_prompt, position.side)
+
+
+def next_prompt(position: Position) -> str:
+    following = position.next_stretch
+    assert following is not None, "a finished step on the last stretch ends the routine"
+    return f"Say next when you're ready for the {following.name}, or say repeat to do it again."
+
+
+def prompt_for(state: DialogueState, catalog: Catalog) -> str:
+    """The question the user is being asked in this state."""
+    if state.phase in (Phase.INTRODUCING, Phase.WAITING_OTHER_SIDE):
+        return ready_prompt(position_of(state, catalog))
+    if state.phase in (Phase.HOLDING, Phase.COUNTING):
+        return next_prompt(position_of(state, catalog))
+    if state.phase is Phase.PAUSED:
+        return "Say continue to pick up where you left off, or start over to begin again."
+    if state.phase is Phase.FINISHED:
+        return "Say start over to do the routine again, or stop to finish."
+    return "Say start to begin the lower back routine, or list routines to hear them all."
+
+
+def position_of(state: DialogueState, catalog: Catalog) -> Position:
+    routine = catalog.get(state.routine) or catalog.default
+    return Position(routine, state.stretch, state.side)
+
+
+def asking(state: DialogueState, catalog: Catalog, *lines: str) -> ReplyPlan:
+    """Say the lines, then ask what this state asks."""
+    prompt = prompt_for(state, catalog)
+    return ReplyPlan(_said(*lines, prompt), reprompt=prompt)
+
+
+# -- the routine itself ---------------------------------------------------------------------
+
+
+def introduce(position: Position, *, opening: bool = False) -> ReplyPlan:
+    stretch, routine = position.stretch, position.routine
+    number, total = position.index + 1, len(routine.stretches)
+    setup = tuple(stretch.text(line, position.side) for line in stretch.setup)
+    prompt = ready_prompt(position)
+    speech = _said(
+        _routine_line(routine) if opening else "",
+        f"Stretch {spoken_number(number)} of {spoken_number(total)}: the {stretch.name}.",
+        *setup,
+        prompt,
+    )
+    screen = Screen(stretch.name.capitalize(), f"Stretch {number} of {total}", " ".join(setup))
+    return ReplyPlan(speech, reprompt=prompt, screen=screen)
+
+
+def switch_sides(position: Position) -> ReplyPlan:
+    stretch = position.stretch
+    prompt = ready_prompt(position)
+    switch = stretch.text(stretch.switch, position.side)
+    title = f"{stretch.name.capitalize()}: {stretch.side_title(position.side)}"
+    screen = Screen(title, "Switch sides", switch)
+    return ReplyPlan(_said(switch, prompt), reprompt=prompt, screen=screen)
+
+
+def perform(position: Position) -> tuple[Segment, ...]:
+    """The exercise itself: a timed hold, or the counted movements."""
+    stretch, side = position.stretch, position.side
+    if stretch.kind is StretchKind.HOLD:
+        seconds = spoken_number(stretch.hold_seconds)
+        return (
+            Say(f"Hold for {seconds} seconds."),
+            Say(stretch.text(stretch.during, side)),
+            Hold(stretch.hold_seconds),
+            Say(stretch.text(stretch.release, side)),
+        )
+    segments: list[Segment] = [Say("Here we go.")]
+    for rep in range(1, stretch.reps + 1):
+        cues = stretch.movements if rep == 1 else stretch.movement_names
+        for index, cue in enumerate(cues):
+            segments.append(Say(f"{spoken_number(rep).capitalize()}. {cue}" if index == 0 else cue))
+            segments.append(Beat(stretch.seconds_per_movement))
+    segments.append(Say(f"That's {spoken_number(stretch.reps)}. {stretch.release}"))
+    return tuple(segments)
+
+
+def performing_screen(position: Position) -> Screen:
+    stretch = position.stretch
+    title = stretch.name.capitalize()
+    if stretch.kind is StretchKind.HOLD:
+        label = stretch.side_title(position.side)
+        subtitle = f"Hold {label}" if label else "Hold"
+        during = stretch.text(stretch.during, position.side)
+        return Screen(title, subtitle, during, hold_seconds=stretch.hold_seconds)
+    return Screen(title, f"{stretch.reps} sets", " ".join(stretch.movements))
+
+
+def step_done(position: Position) -> ReplyPlan:
+    """The exercise, then what comes next."""
+    following = position.next_stretch
+    assert following is not None
+    prompt = next_prompt(position)
+    speech = perform(position) + _said(f"Nicely done. Next up is the {following.name}.", prompt)
+    return ReplyPlan(speech, reprompt=prompt, screen=performing_screen(position))
+
+
+def exercise_then_switch(position: Position, other_side: Position) -> ReplyPlan:
+    switch = switch_sides(other_side)
+    return ReplyPlan(perform(position) + switch.speech, switch.reprompt, performing_screen(position))
+
+
+def finish(position: Position, history: History) -> ReplyPlan:
+    """The last exercise, then the celebration; the session ends."""
+    routine = position.routine
+    if history.streak >= 2:
+        record = f"That's {spoken_number(history.streak)} days in a row."
+    elif history.completed == 1:
+        record = "That's your first completed routine."
+    else:
+        record = f"That's {spoken_number(history.completed)} routines completed."
+    speech = perform(position) + _said(
+        f"That's the whole {routine.name} routine. Well done.",
+        record,
+        "Come back tomorrow and keep it going.",
+    )
+    screen = Screen("Routine complete", routine.name.capitalize(), record)
+    return ReplyPlan(speech, reprompt=None, screen=screen)
+
+
+# -- around the routine ---------------------------------------------------------------------
+
+
+def welcome(catalog: Catalog, history: History, *, first_visit: bool) -> ReplyPlan:
+    routine = catalog.default
+    if first_visit:
+        greeting = (
+            f"Welcome to {SKILL_NAME}. I'll walk you through stretches for your lower back, "
+            f"timing each hold and counting with you. {DISCLAIMER}"
+        )
+    else:
+        greeting = "Welcome back to Back Stretches."
+    streak = (
+        f"You're on a {spoken_number(history.streak)} day streak." if history.streak >= 2 else ""
+    )
+    needs = f" You'll need {' and '.join(routine.equipment)}." if routine.equipment else ""
+    count = spoken_number(len(routine.stretches))
+    routine_line = f"The {routine.name} routine has {count} stretches.{needs}"
+    return asking(DialogueState(), catalog, greeting, streak, routine_line)
+
+
+def welcome_back(position: Position) -> ReplyPlan:
+    label = _stretch_label(position.stretch, position.side)
+    prompt = "Say continue to pick up there, or start over."
+    speech = _said(f"Welcome back. You were on {label}.", prompt)
+    return ReplyPlan(speech, reprompt=prompt)
+
+
+def paused(position: Position) -> ReplyPlan:
+    label = _stretch_label(position.stretch, position.side)
+    prompt = "Say continue when you're ready to carry on."
+    return ReplyPlan(_said(f"Paused. We'll pick up with {label}.", prompt), reprompt=prompt)
+
+
+def saved_and_goodbye(position: Position) -> ReplyPlan:
+    label = _stretch_label(position.stretch, position.side)
+    return ReplyPlan(
+        _said(
+            f"Okay. I've saved your place at {label}.",
+            "When you're ready, say: Alexa, open back stretches.",
+        ),
+        reprompt=None,
+    )
+
+
+def goodbye() -> ReplyPlan:
+    return ReplyPlan(_said("Goodbye, and take care of your back."), reprompt=None)
+
+
+def pain_stop() -> ReplyPlan:
+    return ReplyPlan(_said(PAIN_STOP), reprompt=None)
+
+
+def list_routines(catalog: Catalog, state: DialogueState) -> ReplyPlan:
+    routines = list(catalog.routines.values())
+    described = []
+    for routine in routines:
+        count = spoken_number(len(routine.stretches))
+        needs = f", which needs {' and '.join(routine.equipment)}" if routine.equipment else ""
+        described.append(f"{routine.name}: {routine.summary}, {count} stretches{needs}")
+    listing = "; and ".join(described)
+    names = " or ".join(f"start {routine.name}" for routine in routines)
+    intro = f"I have {spoken_number(len(routines))} routines. {listing}."
+    if state.phase in (Phase.NOT_STARTED, Phase.FINISHED):
+        prompt = f"Which would you like? Say {names}."
+        return ReplyPlan(_said(intro, prompt), reprompt=prompt)
+    return asking(state, catalog, intro, f"To switch, say {names}.")
+
+
+def progress(state: DialogueState, catalog: Catalog, history: History) -> ReplyPlan:
+    if state.phase is Phase.NOT_STARTED or not state.routine:
+        routine = catalog.default
+        count = spoken_number(len(routine.stretches))
+        return asking(state, catalog, f"You haven't started yet. {routine.name.capitalize()} "
+                      f"has {count} stretches.")
+    position = position_of(state, catalog)
+    total = len(position.routine.stretches)
+    if state.phase is Phase.FINISHED:
+        done = f"You finished all {spoken_number(total)} stretches of {position.routine.name}."
+        tally = f"You've completed {spoken_number(history.completed)} routines in all."
+        return asking(state, catalog, done, tally if history.completed else "")
+    number = position.index + 1
+    if state.phase in (Phase.HOLDING, Phase.COUNTING):
+        left = total - number
+        line = f"You've done {spoken_number(number)} of {spoken_number(total)} stretches."
+        remaining = f"{spoken_number(left).capitalize()} to go."
+        return asking(state, catalog, line, remaining)
+    left = total - number
+    line = (
+        f"You're on stretch {spoken_number(number)} of {spoken_number(total)}, "
+        f"{_stretch_label(position.stretch, position.side)}."
+    )
+    after = (
+        f"After this, {spoken_number(left)} more to go." if left else "This is the last one."
+    )
+    return asking(state, catalog, line, after)
+
+
+def help_for(state: DialogueState, catalog: Catalog) -> ReplyPlan:
+    """What can be said at this point of the routine."""
+    if state.phase is Phase.NOT_STARTED:
+        return asking(
+            state,
+            catalog,
+            "I guide you through stretches for your lower back: I explain each one, time the "
+            "holds and count with you. Say start to begin, or list routines to hear them all. "
+            "While we stretch you can say repeat, go back, skip, pause, or how many are left.",
+        )
+    if state.phase is Phase.FINISHED:
+        return asking(state, catalog, "You've finished the routine.")
+    position = position_of(state, catalog)
+    label = _stretch_label(position.stretch, position.side)
+    if state.phase is Phase.PAUSED:
+        line = f"We're paused at {label}."
+    elif state.phase is Phase.INTRODUCING:
+        line = (
+            f"We're about to do {label}. Get into position, then say ready and I'll guide "
+            "you through it. Say repeat to hear the instructions again, skip to move on, "
+            "go back, or pause."
+        )
+    elif state.phase is Phase.WAITING_OTHER_SIDE:
+        line = (
+            f"Next is {label}. Say ready when you're in position, repeat to hear it again, "
+            "or go back to redo the first side."
+        )
+    else:
+        line = f"You've just finished the {position.stretch.name}. You can also say go back."
+    return asking(state, catalog, line, PAIN_HINT)

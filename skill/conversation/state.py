@@ -1,0 +1,99 @@
+"""The dialogue state: where the user is in a routine, as a small dict of ints and strings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from skill.content.model import Catalog, Routine, Stretch
+
+STATE_VERSION = 1
+
+
+class Phase(str, Enum):
+    NOT_STARTED = "not_started"
+    INTRODUCING = "introducing"  # the setup was explained; waiting for "ready"
+    HOLDING = "holding"  # the timed hold was spoken; waiting for "next"
+    WAITING_OTHER_SIDE = "waiting_other_side"  # asked to switch sides; waiting for "ready"
+    COUNTING = "counting"  # the counted reps were spoken; waiting for "next"
+    PAUSED = "paused"  # the position is kept; "resume" picks it up
+    FINISHED = "finished"
+
+
+IN_ROUTINE = frozenset(
+    {Phase.INTRODUCING, Phase.HOLDING, Phase.WAITING_OTHER_SIDE, Phase.COUNTING, Phase.PAUSED}
+)
+
+
+@dataclass(frozen=True)
+class DialogueState:
+    routine: str = ""  # routine id; "" before one is chosen
+    stretch: int = 0  # index into the routine's stretches
+    side: int = 0  # index into the stretch's sides (0 for one-sided stretches)
+    phase: Phase = Phase.NOT_STARTED
+
+    def to_dict(self) -> dict[str, int | str]:
+        return {
+            "version": STATE_VERSION,
+            "routine": self.routine,
+            "stretch": self.stretch,
+            "side": self.side,
+            "phase": self.phase.value,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: object, catalog: Catalog) -> DialogueState | None:
+        """The state a stored dict describes, or None if it is from another version,
+        malformed, or points outside the current content."""
+        if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION:
+            return None
+        routine_id, stretch, side, phase = (raw.get(k) for k in ("routine", "stretch", "side", "phase"))
+        if not isinstance(routine_id, str) or phase not in {p.value for p in Phase}:
+            return None
+        if not all(isinstance(n, int) and not isinstance(n, bool) for n in (stretch, side)):
+            try:  # DynamoDB hands numbers back as Decimal
+                stretch, side = int(stretch), int(side)  # type: ignore[arg-type]
+            except (TypeError, ValueError, ArithmeticError):
+                return None
+        state = cls(routine=routine_id, stretch=stretch, side=side, phase=Phase(phase))
+        if state.routine == "":
+            return state if state.phase is Phase.NOT_STARTED else None
+        routine = catalog.get(state.routine)
+        if routine is None or not 0 <= state.stretch < len(routine.stretches):
+            return None
+        if not 0 <= state.side < routine.stretches[state.stretch].side_count:
+            return None
+        return state
+
+    def at(self, phase: Phase, stretch: int | None = None, side: int | None = None) -> DialogueState:
+        return replace(
+            self,
+            phase=phase,
+            stretch=self.stretch if stretch is None else stretch,
+            side=self.side if side is None else side,
+        )
+
+
+@dataclass(frozen=True)
+class Position:
+    """A state resolved against the catalog: the routine and stretch objects it points at."""
+
+    routine: Routine
+    index: int
+    side: int
+
+    @property
+    def stretch(self) -> Stretch:
+        return self.routine.stretches[self.index]
+
+    @property
+    def is_last_side(self) -> bool:
+        return self.side == self.stretch.side_count - 1
+
+    @property
+    def is_last_stretch(self) -> bool:
+        return self.index == len(self.routine.stretches) - 1
+
+    @property
+    def next_stretch(self) -> Stretch | None:
+        return None if self.is_last_stretch else self.routine.stretches[self.index + 1]
