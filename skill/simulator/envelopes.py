@@ -1,0 +1,277 @@
+"""Request envelopes in the JSON shapes Alexa sends, and a simulated device that keeps a session.
+
+Shapes follow Amazon's "Request and Response JSON Reference" and "Request Types Reference":
+LaunchRequest, IntentRequest (slots with entity resolution) and SessionEndedRequest.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from skill.simulator.resolver import Resolver, SlotMatch
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]  # the Lambda signature
+
+DEFAULT_SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-000000000000"
+FALLBACK_INTENT = "AMAZON.FallbackIntent"
+APL_MAX_VERSION = "2023.3"
+SIMULATED_ACCESS_TOKEN = "simulated-api-access-token"
+_API_ENDPOINTS = {  # Alexa's regional API hosts; North America is the default
+    "en-GB": "https://api.eu.amazonalexa.com",
+    "en-IN": "https://api.eu.amazonalexa.com",
+    "en-AU": "https://api.fe.amazonalexa.com",
+}
+_NA_API_ENDPOINT = "https://api.amazonalexa.com"
+_VIEWPORT = {  # an Echo Show 8
+    "experiences": [
+        {"arcMinuteWidth": 346, "arcMinuteHeight": 216, "canRotate": False, "canResize": False}
+    ],
+    "mode": "HUB",
+    "shape": "RECTANGLE",
+    "pixelWidth": 1280,
+    "pixelHeight": 800,
+    "dpi": 160,
+    "currentPixelWidth": 1280,
+    "currentPixelHeight": 800,
+    "touch": ["SINGLE"],
+    "keyboard": ["DIRECTION"],
+    "video": {"codecs": ["H_264_42", "H_264_41"]},
+}
+
+SlotInput = SlotMatch | str | None  # str: words with no entity resolution; None: slot not filled
+
+
+def _new_id(kind: str) -> str:
+    return f"amzn1.{kind}.{uuid.uuid4()}"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso_timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC with a Z, to the second, as Alexa sends it (naive = already UTC)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """Who is asking, from what device."""
+
+    user_id: str
+    skill_id: str = DEFAULT_SKILL_ID
+    locale: str = "en-US"
+    screen: bool = False
+    device_id: str = field(default_factory=lambda: _new_id("ask.device"))
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    session_id: str
+    new: bool
+    attributes: Mapping[str, Any]
+
+    @classmethod
+    def fresh(cls) -> SessionInfo:
+        """A new session: fresh id, no attributes."""
+        return cls(_new_id("echo-api.session"), True, {})
+
+
+def _supported_interfaces(screen: bool) -> dict[str, Any]:
+    if screen:
+        return {"Alexa.Presentation.APL": {"runtime": {"maxVersion": APL_MAX_VERSION}}}
+    return {}
+
+
+def _envelope(device: DeviceInfo, session: SessionInfo, request: dict[str, Any]) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "System": {
+            "application": {"applicationId": device.skill_id},
+            "user": {"userId": device.user_id},
+            "device": {
+                "deviceId": device.device_id,
+                "supportedInterfaces": _supported_interfaces(device.screen),
+            },
+            "apiEndpoint": _API_ENDPOINTS.get(device.locale, _NA_API_ENDPOINT),
+            "apiAccessToken": SIMULATED_ACCESS_TOKEN,
+        }
+    }
+    if device.screen:
+        context["Viewport"] = copy.deepcopy(_VIEWPORT)
+    return {
+        "version": "1.0",
+        "session": {
+            "new": session.new,
+            "sessionId": session.session_id,
+            "application": {"applicationId": device.skill_id},
+            "attributes": dict(session.attributes),
+            "user": {"userId": device.user_id},
+        },
+        "context": context,
+        "request": request,
+    }
+
+
+def _request(kind: str, device: DeviceInfo, now: datetime | None) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "requestId": _new_id("echo-api.request"),
+        "timestamp": iso_timestamp(now or _utc_now()),
+        "locale": device.locale,
+    }
+
+
+def _resolutions(match: SlotMatch, skill_id: str) -> dict[str, Any]:
+    authority: dict[str, Any] = {
+        "authority": f"amzn1.er-authority.echo-sdk.{skill_id}.{match.slot_type}",
+        "status": {"code": "ER_SUCCESS_MATCH" if match.resolved_id else "ER_SUCCESS_NO_MATCH"},
+    }
+    if match.resolved_id:
+        name = match.resolved_name or match.spoken
+        authority["values"] = [{"value": {"name": name, "id": match.resolved_id}}]
+    return {"resolutionsPerAuthority": [authority]}
+
+
+def slot_json(name: str, value: SlotInput, skill_id: str = DEFAULT_SKILL_ID) -> dict[str, Any]:
+    """One entry of intent.slots: unfilled, plain words, or words with entity resolution."""
+    if value is None:
+        return {"name": name, "confirmationStatus": "NONE"}
+    spoken = value if isinstance(value, str) else value.spoken
+    slot: dict[str, Any] = {
+        "name": name,
+        "value": spoken,
+        "confirmationStatus": "NONE",
+        "source": "USER",
+    }
+    slot_value: dict[str, Any] = {"type": "Simple", "value": spoken}
+    if isinstance(value, SlotMatch) and value.slot_type:
+        slot["resolutions"] = _resolutions(value, skill_id)
+        slot_value["resolutions"] = _resolutions(value, skill_id)
+    slot["slotValue"] = slot_value
+    return slot
+
+
+def launch_request(
+    device: DeviceInfo, session: SessionInfo | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """A LaunchRequest envelope ("Alexa, open back stretches")."""
+    return _envelope(device, session or SessionInfo.fresh(), _request("LaunchRequest", device, now))
+
+
+def intent_request(
+    device: DeviceInfo,
+    name: str,
+    slots: Mapping[str, SlotInput] | None = None,
+    session: SessionInfo | None = None,
+    now: datetime | None = None,
+    *,
+    dialog_state: str | None = None,
+) -> dict[str, Any]:
+    """An IntentRequest envelope. `dialog_state` is only sent by skills with a dialog model."""
+    intent: dict[str, Any] = {"name": name, "confirmationStatus": "NONE"}
+    if slots:
+        intent["slots"] = {
+            slot: slot_json(slot, value, device.skill_id) for slot, value in slots.items()
+        }
+    request = _request("IntentRequest", device, now)
+    if dialog_state is not None:
+        request["dialogState"] = dialog_state
+    request["intent"] = intent
+    return _envelope(device, session or SessionInfo.fresh(), request)
+
+
+def session_ended_request(
+    device: DeviceInfo,
+    reason: str = "EXCEEDED_MAX_REPROMPTS",
+    session: SessionInfo | None = None,
+    now: datetime | None = None,
+    *,
+    error_type: str | None = None,
+    error_message: str = "",
+) -> dict[str, Any]:
+    """A SessionEndedRequest envelope; `error_type` (with reason ERROR) adds request.error."""
+    request = _request("SessionEndedRequest", device, now)
+    request["reason"] = reason
+    if error_type is not None:
+        request["error"] = {"type": error_type, "message": error_message}
+    return _envelope(device, session or SessionInfo.fresh(), request)
+
+
+class SimulatedDevice:
+    """One Alexa device talking to one skill handler, keeping the session as Alexa does.
+
+    A request opens a new session when none is open (at first, after a response with
+    shouldEndSession true, after a SessionEndedRequest); otherwise it continues the open one
+    with the sessionAttributes of the last response. A response that omits shouldEndSession
+    keeps the session open. Requests and responses pass through JSON, as on the wire.
+    """
+
+    def __init__(
+        self,
+        handler: Handler,
+        *,
+        user_id: str,
+        skill_id: str = DEFAULT_SKILL_ID,
+        locale: str = "en-US",
+        screen: bool = False,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self._handler = handler
+        self._device = DeviceInfo(user_id, skill_id, locale, screen)
+        self._clock = clock or _utc_now
+        self._session_id = ""
+        self.last_request: dict[str, Any] | None = None
+        self.session_open = False
+        self.session_attributes: dict[str, Any] = {}
+
+    def launch(self) -> dict[str, Any]:
+        return self._send(lambda session, now: launch_request(self._device, session, now))
+
+    def intent(self, name: str, slots: Mapping[str, SlotInput] | None = None) -> dict[str, Any]:
+        """Send an IntentRequest. Slot values: SlotMatch (resolved as it says), str (plain
+        words, no entity resolution) or None (declared but not filled)."""
+        return self._send(
+            lambda session, now: intent_request(self._device, name, slots, session, now)
+        )
+
+    def say(self, utterance: str, resolver: Resolver) -> dict[str, Any]:
+        """Send what `resolver` makes of the utterance, or AMAZON.FallbackIntent."""
+        match = resolver.resolve(utterance)
+        if match is None:
+            return self.intent(FALLBACK_INTENT)
+        slots: dict[str, SlotInput] = dict.fromkeys(resolver.declared_slots(match.intent))
+        slots.update({slot.name: slot for slot in match.slots})
+        return self.intent(match.intent, slots)
+
+    def end_session(self, reason: str = "EXCEEDED_MAX_REPROMPTS") -> dict[str, Any]:
+        """Send the SessionEndedRequest that closes the open session."""
+        if not self.session_open:
+            raise RuntimeError("no open session to end")
+        return self._send(
+            lambda session, now: session_ended_request(self._device, reason, session, now)
+        )
+
+    def _send(self, build: Callable[[SessionInfo, datetime], dict[str, Any]]) -> dict[str, Any]:
+        if self.session_open:
+            session = SessionInfo(self._session_id, False, self.session_attributes)
+        else:
+            session = SessionInfo.fresh()
+        request = json.loads(json.dumps(build(session, self._clock())))
+        self.last_request = request
+        response = json.loads(json.dumps(self._handler(request, None)))
+        self._session_id = session.session_id
+        ended = request["request"]["type"] == "SessionEndedRequest"
+        ends_session = response.get("response", {}).get("shouldEndSession") is True
+        self.session_open = not (ended or ends_session)
+        self.session_attributes = (
+            response.get("sessionAttributes") or {} if self.session_open else {}
+        )
+        return response
