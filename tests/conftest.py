@@ -1,0 +1,51 @@
+"""Shared fixtures: the real Lambda entry on a real SQLite file, and devices that talk to it."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from skill.simulator.envelopes import SimulatedDevice
+from skill.storage.sqlite_store import SQLiteStore
+from tests.support.skill_env import Clock, SkillEnv
+
+ROOT = Path(__file__).resolve().parent.parent
+LAMBDA_ENTRY = ROOT / "lambda" / "lambda_function.py"
+_module_numbers = itertools.count()
+
+
+def load_lambda_module() -> object:
+    """A fresh import of lambda/lambda_function.py, reading the environment as Lambda would."""
+    name = f"lambda_function_{next(_module_numbers)}"
+    spec = importlib.util.spec_from_file_location(name, LAMBDA_ENTRY)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def skill_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: Clock) -> Iterator[SkillEnv]:
+    db_path = tmp_path / "progress.sqlite3"
+    for name in ("SKILL_ID", "SKILL_STORE", "SKILL_TABLE", "AWS_LAMBDA_FUNCTION_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SKILL_DB", str(db_path))
+    module = load_lambda_module()
+    yield SkillEnv(handler=module.lambda_handler, store=SQLiteStore(db_path), clock=clock)
+
+
+@pytest.fixture
+def device(skill_env: SkillEnv) -> Callable[..., SimulatedDevice]:
+    """A device factory: device(user_id=..., screen=...) talking to the skill."""
+    return skill_env.device

@@ -1,0 +1,100 @@
+"""Test helpers for talking to the skill and reading its responses as a user hears them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import RequestEnvelope
+
+from skill.simulator.envelopes import Handler, SimulatedDevice
+from skill.speech.readable import moments, readable
+from skill.speech.timeline import Silence, Spoken
+from skill.storage.base import ProgressStore
+
+Response = dict[str, Any]
+
+
+@dataclass
+class Clock:
+    """A settable clock for request timestamps (the day decides streaks)."""
+
+    now: datetime = field(
+        default_factory=lambda: datetime(2026, 11, 23, 18, 0, tzinfo=timezone.utc)
+    )
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class SkillEnv:
+    handler: Handler
+    store: ProgressStore
+    clock: Clock
+
+    def device(
+        self, user_id: str = "amzn1.ask.account.TEST-USER", screen: bool = False
+    ) -> SimulatedDevice:
+        return SimulatedDevice(self.handler, user_id=user_id, screen=screen, clock=self.clock)
+
+    def saved(self, user_id: str = "amzn1.ask.account.TEST-USER") -> dict[str, Any]:
+        """What the store holds for a user."""
+        envelope = {
+            "version": "1.0",
+            "context": {
+                "System": {"application": {"applicationId": "x"}, "user": {"userId": user_id}}
+            },
+            "request": {
+                "type": "LaunchRequest",
+                "requestId": "r",
+                "timestamp": "2026-11-23T00:00:00Z",
+            },
+        }
+        request = DefaultSerializer().deserialize(json.dumps(envelope), RequestEnvelope)
+        return self.store.get_attributes(request)
+
+
+def ssml(response: Response) -> str:
+    return response["response"]["outputSpeech"]["ssml"]
+
+
+def spoken(response: Response) -> str:
+    """What Alexa says, silences shown as [N s]."""
+    return readable(ssml(response))
+
+
+def reprompt(response: Response) -> str | None:
+    speech = response["response"].get("reprompt")
+    return readable(speech["outputSpeech"]["ssml"]) if speech else None
+
+
+def ends_session(response: Response) -> bool:
+    return response["response"].get("shouldEndSession") is True
+
+
+def silences(response: Response) -> list[int]:
+    """Each run of silence in the speech, in seconds."""
+    return [m.seconds for m in moments(ssml(response)) if isinstance(m, Silence)]
+
+
+def spoken_seconds(response: Response, words_per_second: float = 2.5) -> float:
+    """How long the speech takes: words at Alexa's pace plus every silence."""
+    total = 0.0
+    for moment in moments(ssml(response)):
+        total += (
+            moment.seconds
+            if isinstance(moment, Silence)
+            else len(moment.text.split()) / words_per_second
+        )
+    return total
+
+
+def spoken_lines(response: Response) -> list[str]:
+    return [m.text for m in moments(ssml(response)) if isinstance(m, Spoken)]
