@@ -1,0 +1,187 @@
+"""The embedded default progress store: one SQLite file, shared safely by processes and threads.
+
+Keeps the contract in `skill.storage.base`. The file runs in WAL mode with a busy timeout, each
+thread reuses its own connection (autocommit), and a completion is folded into the history
+inside one ``BEGIN IMMEDIATE`` transaction, so racing completions all count. Every SQLite or
+file-system failure is raised as `StoreUnavailable`.
+
+Do not point it at a network file system (WAL needs shared memory), and do not keep using a
+store across ``os.fork`` once it has opened a connection: construct it in the child instead.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_model import RequestEnvelope
+
+from skill.conversation.history import History, record_completion
+from skill.storage.base import COMPLETED_ON, HISTORY, STATE, StoreUnavailable, user_id_of
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_SECONDS = 5.0
+
+_CREATE_TABLE = """
+CREATE TABLE IF NOT EXISTS progress (
+    user_id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    history TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+)"""
+_SELECT = "SELECT state, history FROM progress WHERE user_id = ?"
+_SELECT_HISTORY = "SELECT history FROM progress WHERE user_id = ?"
+_UPSERT_STATE = """
+INSERT INTO progress (user_id, state, history, updated_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"""
+_UPSERT_ALL = """
+INSERT INTO progress (user_id, state, history, updated_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (user_id) DO UPDATE
+SET state = excluded.state, history = excluded.history, updated_at = excluded.updated_at"""
+_DELETE = "DELETE FROM progress WHERE user_id = ?"
+
+
+class SQLiteStore(AbstractPersistenceAdapter):
+    """Progress per Alexa user in one SQLite file; `reads`/`writes` count get/save calls."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.reads = 0
+        self.writes = 0
+        self._local = threading.local()
+        self._count_lock = threading.Lock()
+
+    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
+        user_id = user_id_of(request_envelope)
+        with self._count_lock:
+            self.reads += 1
+        with self._connection("read progress") as connection:
+            row = connection.execute(_SELECT, (user_id,)).fetchone()
+        if row is None:
+            return {}
+        return {STATE: _parse(row[0], user_id, STATE), HISTORY: _parse(row[1], user_id, HISTORY)}
+
+    def save_attributes(self, request_envelope: RequestEnvelope, attributes: dict) -> None:
+        user_id = user_id_of(request_envelope)
+        state = attributes.get(STATE, {})
+        if not isinstance(state, dict):
+            raise TypeError(f"state is a {type(state).__name__}, not a dict")
+        _check_storable(state, STATE)
+        completed_on = attributes.get(COMPLETED_ON)
+        day = None if completed_on is None else date.fromisoformat(completed_on)
+        state_json, now = _dump(state), _now()
+        with self._count_lock:
+            self.writes += 1
+        with self._connection("save progress") as connection:
+            if day is None:
+                empty = _dump(History().to_dict())
+                connection.execute(_UPSERT_STATE, (user_id, state_json, empty, now))
+                return
+            connection.execute("BEGIN IMMEDIATE")
+            row = connection.execute(_SELECT_HISTORY, (user_id,)).fetchone()
+            stored = {} if row is None else _parse(row[0], user_id, HISTORY)
+            history = record_completion(History.from_dict(stored), day)
+            connection.execute(_UPSERT_ALL, (user_id, state_json, _dump(history.to_dict()), now))
+            connection.execute("COMMIT")
+
+    def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
+        user_id = user_id_of(request_envelope)
+        with self._connection("delete progress") as connection:
+            connection.execute(_DELETE, (user_id,))
+
+    @contextmanager
+    def _connection(self, action: str) -> Iterator[sqlite3.Connection]:
+        """This thread's connection; on any failure it is closed (rolling back) and dropped."""
+        try:
+            yield self._open()
+        except BaseException as error:
+            self._discard()
+            if isinstance(error, (sqlite3.Error, OSError)):
+                raise StoreUnavailable(f"could not {action} in {self.path}: {error}") from error
+            raise
+
+    def _open(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is not None:
+            return connection
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        self._local.connection = connection  # set first, so a failure below closes it
+        _use_wal(connection)
+        connection.execute("PRAGMA synchronous = NORMAL")  # safe in WAL; no fsync per commit
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(f"schema version {version} is newer than this code")
+        if version < SCHEMA_VERSION:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(_CREATE_TABLE)
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            connection.execute("COMMIT")
+        return connection
+
+    def _discard(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        self._local.connection = None
+        if connection is not None:
+            with suppress(sqlite3.Error):
+                connection.close()
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Switch to WAL. Two first opens racing to convert a new file can get SQLITE_BUSY without
+    SQLite calling the busy handler, so retry that until the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            busy = error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() > deadline:
+                raise
+        time.sleep(0.005)
+
+
+def _check_storable(value: object, where: str) -> None:
+    """Only ints and strings (in dicts and lists) are stored: DynamoDB cannot take floats."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"{where} has a non-string key {key!r}")
+            _check_storable(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_storable(item, f"{where}[{index}]")
+    elif isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(f"{where} is a {type(value).__name__}; only ints and strings are stored")
+
+
+def _dump(value: dict) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _parse(text: str, user_id: str, column: str) -> dict:
+    """A stored JSON object; anything unreadable reads as empty, with a warning."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        value = None
+    if isinstance(value, dict):
+        return value
+    logger.warning("unreadable %s for user ...%s; reading it as empty", column, user_id[-6:])
+    return {}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,237 @@
+"""SQLiteStore against real files: the base.py contract, concurrency and failure modes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import os
+import shutil
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import RequestEnvelope
+
+from skill.storage.base import COMPLETED_ON, HISTORY, STATE, StoreUnavailable
+from skill.storage.sqlite_store import SQLiteStore
+
+
+def envelope(user_id: str = "amzn1.ask.account.TEST") -> RequestEnvelope:
+    """A LaunchRequest envelope as Alexa sends it, deserialized by the SDK."""
+    app = {"applicationId": "amzn1.ask.skill.TEST"}
+    user = {"userId": user_id}
+    raw = {
+        "version": "1.0",
+        "session": {"new": True, "sessionId": "s1", "application": app, "user": user},
+        "context": {
+            "System": {
+                "application": app,
+                "user": user,
+                "device": {"deviceId": "d1", "supportedInterfaces": {}},
+            }
+        },
+        "request": {
+            "type": "LaunchRequest",
+            "requestId": "r1",
+            "locale": "en-US",
+            "timestamp": "2024-03-01T08:00:00Z",
+        },
+    }
+    return DefaultSerializer().deserialize(json.dumps(raw), "ask_sdk_model.RequestEnvelope")
+
+
+def complete(store: SQLiteStore, day: str, state: dict | None = None) -> None:
+    store.save_attributes(envelope(), {STATE: state or {}, COMPLETED_ON: day})
+
+
+def history(store: SQLiteStore) -> dict:
+    return store.get_attributes(envelope())[HISTORY]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SQLiteStore:
+    return SQLiteStore(tmp_path / "progress.db")
+
+
+def test_unknown_user_reads_empty(store: SQLiteStore) -> None:
+    assert store.get_attributes(envelope()) == {}
+
+
+def test_state_round_trips_without_touching_history(store: SQLiteStore) -> None:
+    complete(store, "2024-03-01")
+    state = {"phase": "stretching", "step": 3, "routine": "lower-back", "nested": {"ids": [1, "a"]}}
+    store.save_attributes(envelope(), {STATE: state})
+    assert store.get_attributes(envelope()) == {
+        STATE: state,
+        HISTORY: {"completed": 1, "streak": 1, "last_day": "2024-03-01"},
+    }
+    store.save_attributes(envelope(), {STATE: {"step": 4}})
+    assert store.get_attributes(envelope())[STATE] == {"step": 4}
+    assert history(store)["completed"] == 1
+
+
+def test_users_are_kept_apart(store: SQLiteStore) -> None:
+    store.save_attributes(envelope("alice"), {STATE: {"step": 1}})
+    assert store.get_attributes(envelope("bob")) == {}
+
+
+def test_completions_build_streak_count_same_day_and_reset_after_gap(store: SQLiteStore) -> None:
+    complete(store, "2024-03-01")
+    complete(store, "2024-03-02", {"step": 0})
+    assert history(store) == {"completed": 2, "streak": 2, "last_day": "2024-03-02"}
+    assert store.get_attributes(envelope())[STATE] == {"step": 0}
+    complete(store, "2024-03-02")
+    assert history(store) == {"completed": 3, "streak": 2, "last_day": "2024-03-02"}
+    complete(store, "2024-03-05")
+    assert history(store) == {"completed": 4, "streak": 1, "last_day": "2024-03-05"}
+
+
+def test_history_passed_in_attributes_is_ignored(store: SQLiteStore) -> None:
+    forged = {"completed": 99, "streak": 50, "last_day": "2024-03-01"}
+    store.save_attributes(envelope(), {STATE: {}, HISTORY: forged})
+    assert history(store)["completed"] == 0
+    store.save_attributes(envelope(), {STATE: {}, HISTORY: forged, COMPLETED_ON: "2024-03-02"})
+    assert history(store) == {"completed": 1, "streak": 1, "last_day": "2024-03-02"}
+
+
+def test_delete_forgets_the_user(store: SQLiteStore) -> None:
+    complete(store, "2024-03-01")
+    store.delete_attributes(envelope())
+    assert store.get_attributes(envelope()) == {}
+    store.delete_attributes(envelope())  # deleting an unknown user is fine
+
+
+def test_corrupted_row_reads_as_empty(store: SQLiteStore, caplog: pytest.LogCaptureFixture) -> None:
+    complete(store, "2024-03-01", {"step": 2})
+    with sqlite3.connect(store.path) as raw:
+        raw.execute("UPDATE progress SET state = '{not json', history = '[1]'")
+    with caplog.at_level(logging.WARNING):
+        assert store.get_attributes(envelope()) == {STATE: {}, HISTORY: {}}
+    assert "unreadable" in caplog.text
+    complete(store, "2024-03-02")  # a completion starts over from an empty history
+    assert history(store) == {"completed": 1, "streak": 1, "last_day": "2024-03-02"}
+
+
+def test_file_and_folders_created_on_first_use_not_construction(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "nested" / "progress.db"
+    store = SQLiteStore(path)
+    assert not (tmp_path / "data").exists()
+    store.get_attributes(envelope())
+    assert path.is_file()
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_only_ints_and_strings_are_saved(store: SQLiteStore) -> None:
+    for bad in ({"pace": 1.5}, {"done": True}, {"x": None}, {"n": {"deep": [0.5]}}, {1: "a"}):
+        with pytest.raises(TypeError):
+            store.save_attributes(envelope(), {STATE: bad})
+    with pytest.raises(TypeError):
+        store.save_attributes(envelope(), {STATE: [1]})
+    assert store.get_attributes(envelope()) == {}
+    assert store.writes == 0
+
+
+def test_reads_and_writes_are_counted(store: SQLiteStore) -> None:
+    assert (store.reads, store.writes) == (0, 0)
+    store.get_attributes(envelope())
+    store.save_attributes(envelope(), {STATE: {"step": 1}})
+    complete(store, "2024-03-01")
+    assert (store.reads, store.writes) == (1, 2)
+
+
+def _start_together(barrier: threading.Barrier) -> None:
+    """Pool initializer: hold every worker until all have started."""
+    barrier.wait()
+
+
+def _complete_many(path: str, count: int) -> None:
+    store = SQLiteStore(path)
+    for _ in range(count):
+        complete(store, "2024-03-01")
+
+
+def test_two_processes_racing_completions_all_count(tmp_path: Path) -> None:
+    path = str(tmp_path / "progress.db")  # not created yet: the processes race for that too
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(2)
+    with ProcessPoolExecutor(2, context, initializer=_start_together, initargs=(barrier,)) as pool:
+        futures = [pool.submit(_complete_many, path, 50) for _ in range(2)]
+        for future in futures:
+            future.result(timeout=60)  # re-raises a StoreUnavailable ("database is locked")
+    assert history(SQLiteStore(path))["completed"] == 100
+
+
+def test_threads_racing_completions_all_count(store: SQLiteStore) -> None:
+    barrier = threading.Barrier(8)
+
+    def worker() -> None:
+        barrier.wait()
+        for _ in range(25):
+            complete(store, "2024-03-01")
+
+    with ThreadPoolExecutor(8) as pool:
+        for future in [pool.submit(worker) for _ in range(8)]:
+            future.result(timeout=60)
+    assert history(store)["completed"] == 200
+    assert store.writes == 200
+
+
+def test_garbage_file_raises_store_unavailable(store: SQLiteStore) -> None:
+    store.path.write_bytes(b"these are not the pages you are looking for\n" * 200)
+    with pytest.raises(StoreUnavailable) as raised:
+        store.get_attributes(envelope())
+    assert isinstance(raised.value.__cause__, sqlite3.DatabaseError)
+    assert "not a database" in str(raised.value.__cause__)
+    with pytest.raises(StoreUnavailable):
+        complete(store, "2024-03-01")
+
+
+def test_store_recovers_once_the_file_is_fixed(store: SQLiteStore) -> None:
+    store.path.write_bytes(b"garbage" * 1000)
+    with pytest.raises(StoreUnavailable):
+        store.get_attributes(envelope())
+    store.path.unlink()
+    assert store.get_attributes(envelope()) == {}
+
+
+@pytest.fixture
+def open_dir() -> Iterator[Path]:
+    """A folder an unprivileged user can reach (pytest's tmp_path is private to root)."""
+    path = Path(tempfile.mkdtemp(prefix="sqlite-store-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path)
+
+
+def _save_without_privileges(path: str) -> str:
+    """Root ignores file modes, so drop to `nobody` first; the outcome as a string."""
+    if os.geteuid() == 0:
+        os.setgid(65534)
+        os.setuid(65534)
+    try:
+        SQLiteStore(path).save_attributes(envelope(), {STATE: {"step": 1}})
+    except StoreUnavailable as error:
+        return f"unavailable: {error.__cause__!r}"
+    return "saved"
+
+
+def test_read_only_file_raises_store_unavailable(open_dir: Path) -> None:
+    path = open_dir / "progress.db"
+    SQLiteStore(path).get_attributes(envelope())  # a valid database, then made read-only
+    path.chmod(0o444)
+    open_dir.chmod(0o555)
+    try:
+        with ProcessPoolExecutor(1, multiprocessing.get_context("spawn")) as pool:
+            outcome = pool.submit(_save_without_privileges, str(path)).result(timeout=60)
+    finally:
+        open_dir.chmod(0o755)
+    assert outcome.startswith("unavailable: OperationalError"), outcome
+    assert "readonly" in outcome, outcome
