@@ -225,7 +225,7 @@ class SimulatedDevice:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self._handler = handler
-        self._device = DeviceInfo(user_id, skill_id, locale, screen)
+        self.info = DeviceInfo(user_id, skill_id, locale, screen)
         self._clock = clock or _utc_now
         self._session_id = ""
         self.last_request: dict[str, Any] | None = None
@@ -233,13 +233,13 @@ class SimulatedDevice:
         self.session_attributes: dict[str, Any] = {}
 
     def launch(self) -> dict[str, Any]:
-        return self._send(lambda session, now: launch_request(self._device, session, now))
+        return self._send(lambda session, now: launch_request(self.info, session, now))
 
     def intent(self, name: str, slots: Mapping[str, SlotInput] | None = None) -> dict[str, Any]:
         """Send an IntentRequest. Slot values: SlotMatch (resolved as it says), str (plain
         words, no entity resolution) or None (declared but not filled)."""
         return self._send(
-            lambda session, now: intent_request(self._device, name, slots, session, now)
+            lambda session, now: intent_request(self.info, name, slots, session, now)
         )
 
     def say(self, utterance: str, resolver: Resolver) -> dict[str, Any]:
@@ -256,7 +256,7 @@ class SimulatedDevice:
         if not self.session_open:
             raise RuntimeError("no open session to end")
         return self._send(
-            lambda session, now: session_ended_request(self._device, reason, session, now)
+            lambda session, now: session_ended_request(self.info, reason, session, now)
         )
 
     def _send(self, build: Callable[[SessionInfo, datetime], dict[str, Any]]) -> dict[str, Any]:

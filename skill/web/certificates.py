@@ -1,0 +1,199 @@
+"""Alexa's request-signing certificate: URL rules, download, chain validation and cache.
+
+Rules: https://developer.amazon.com/en-US/docs/alexa/custom-skills/host-a-custom-skill-as-a-web-service.html
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import threading
+import urllib.request
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import certifi
+from ask_sdk_runtime.exceptions import AskSdkException
+from cryptography import x509
+from cryptography.utils import CryptographyDeprecationWarning
+from cryptography.x509.verification import DNSName, PolicyBuilder, Store, VerificationError
+
+CERT_CHAIN_URL_PROTOCOL = "https"
+CERT_CHAIN_URL_HOSTNAME = "s3.amazonaws.com"
+CERT_CHAIN_URL_PORT = 443
+CERT_CHAIN_URL_STARTPATH = "/echo.api/"
+#: DNS name the signing certificate must carry in its Subject Alternative Names.
+CERT_CHAIN_DOMAIN = "echo-api.amazon.com"
+
+FETCH_TIMEOUT_SECONDS = 3.0
+MAX_CHAIN_BYTES = 64 * 1024
+
+#: Downloads a certificate chain (PEM bytes) from a URL; raises on any failure.
+CertificateFetcher = Callable[[str], bytes]
+#: Returns the current time as an aware UTC datetime.
+Clock = Callable[[], datetime]
+
+_PEM_CERTIFICATE = re.compile(
+    rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL
+)
+# Unreserved URL characters and "/": no percent-encoding, backslashes or spaces to reinterpret.
+_URL_PATH_CHARACTERS = re.compile(r"[A-Za-z0-9._~/-]*")
+
+
+class VerificationException(AskSdkException):
+    """A request failed verification; the message is a short one-line reason."""
+
+
+def utc_now() -> datetime:
+    """The default clock."""
+    return datetime.now(timezone.utc)
+
+
+def canonical_certificate_url(url: str) -> str:
+    """Check a SignatureCertChainUrl against Amazon's rules; return the normalised URL to fetch."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != CERT_CHAIN_URL_PROTOCOL:
+        raise VerificationException(f"certificate URL scheme is not {CERT_CHAIN_URL_PROTOCOL}")
+    if "@" in parts.netloc:
+        raise VerificationException("certificate URL must not carry user info")
+    if parts.hostname != CERT_CHAIN_URL_HOSTNAME:  # hostname is lower-cased by urlsplit
+        raise VerificationException(f"certificate URL host is not {CERT_CHAIN_URL_HOSTNAME}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise VerificationException("certificate URL port is not a valid number") from None
+    if port not in (None, CERT_CHAIN_URL_PORT):
+        raise VerificationException(f"certificate URL port {port} is not {CERT_CHAIN_URL_PORT}")
+    if parts.query or parts.fragment:
+        raise VerificationException("certificate URL must not have a query or fragment")
+    if not _URL_PATH_CHARACTERS.fullmatch(parts.path):
+        raise VerificationException("certificate URL path has characters outside [A-Za-z0-9._~/-]")
+    path = posixpath.normpath(parts.path)
+    if not path.startswith(CERT_CHAIN_URL_STARTPATH):
+        raise VerificationException(
+            f"certificate URL path {path} is not under {CERT_CHAIN_URL_STARTPATH}"
+        )
+    return f"{CERT_CHAIN_URL_PROTOCOL}://{CERT_CHAIN_URL_HOSTNAME}{path}"
+
+
+def fetch_certificate_chain(
+    url: str, timeout: float = FETCH_TIMEOUT_SECONDS, max_bytes: int = MAX_CHAIN_BYTES
+) -> bytes:
+    """The default CertificateFetcher: GET with urllib; raise on error, timeout or oversize body.
+
+    The timeout applies to each socket operation (connect, each read), not to the whole download.
+    """
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        body = response.read(max_bytes + 1)
+    if len(body) > max_bytes:
+        raise ValueError(f"response exceeds {max_bytes} bytes")
+    return body
+
+
+def load_pem_certificates(pem: bytes) -> list[x509.Certificate]:
+    """Parse each PEM CERTIFICATE block, skipping blocks this version of cryptography rejects.
+
+    certifi ships roots with serial number 0, which cryptography deprecates (a warning today, a
+    parse error in a later release): one such block must not sink the whole bundle.
+    """
+    certificates = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        for block in _PEM_CERTIFICATE.findall(pem):
+            try:
+                certificates.append(x509.load_pem_x509_certificate(block))
+            except ValueError:
+                continue
+    return certificates
+
+
+def trust_store(
+    trusted_roots_pem: bytes | None = None, replace_default_roots: bool = False
+) -> Store:
+    """Trust anchors: certifi's roots plus trusted_roots_pem, or only the latter if replacing."""
+    roots = (
+        [] if replace_default_roots else load_pem_certificates(Path(certifi.where()).read_bytes())
+    )
+    if trusted_roots_pem is not None:
+        extra = load_pem_certificates(trusted_roots_pem)
+        if not extra:
+            raise ValueError("trusted roots PEM holds no certificate")
+        roots += extra
+    if not roots:
+        raise ValueError("replace_default_roots needs trusted_roots_pem")
+    return Store(roots)
+
+
+def validate_certificate_chain(
+    chain_pem: bytes, store: Store, now: datetime
+) -> list[x509.Certificate]:
+    """Validate a downloaded chain (leaf first, then intermediates) at time `now`.
+
+    The path must end at a root in `store`, every certificate must be valid at `now`, and the
+    leaf must name echo-api.amazon.com and allow serverAuth. Returns the path, leaf first.
+    """
+    certificates = load_pem_certificates(chain_pem)
+    if not certificates:
+        raise VerificationException("certificate chain holds no PEM certificate")
+    verifier = (
+        PolicyBuilder().store(store).time(now).build_server_verifier(DNSName(CERT_CHAIN_DOMAIN))
+    )
+    try:
+        return verifier.verify(certificates[0], certificates[1:])
+    except VerificationError as exc:
+        reason = str(exc).removeprefix("validation failed: ").split(" (encountered", 1)[0]
+        if reason.startswith("candidates exhausted"):
+            reason = "no path to a trusted root"
+        raise VerificationException(f"certificate chain rejected: {reason}") from None
+
+
+_LONG_AGO = datetime.min.replace(tzinfo=timezone.utc)
+
+
+@dataclass
+class _CacheEntry:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    leaf: x509.Certificate | None = None
+    expires: datetime = _LONG_AGO
+
+
+class SigningCertificateCache:
+    """Signing certificates by chain URL: fetched and validated once, kept until the chain expires.
+
+    Thread-safe: concurrent requests for one URL wait for a single download; requests for a
+    cached URL never wait for another URL's download. A chain that fails is not cached.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        fetcher: CertificateFetcher = fetch_certificate_chain,
+        now: Clock = utc_now,
+    ) -> None:
+        self._store = store
+        self._fetcher = fetcher
+        self._now = now
+        self._lock = threading.Lock()
+        self._entries: dict[str, _CacheEntry] = {}
+
+    def get(self, url: str) -> x509.Certificate:
+        """The validated signing certificate behind a SignatureCertChainUrl."""
+        canonical_url = canonical_certificate_url(url)
+        with self._lock:
+            entry = self._entries.setdefault(canonical_url, _CacheEntry())
+        with entry.lock:
+            now = self._now()
+            if entry.leaf is not None and now <= entry.expires:
+                return entry.leaf
+            try:
+                chain_pem = self._fetcher(canonical_url)
+            except Exception as exc:  # any fetcher failure rejects the request
+                raise VerificationException(f"could not download certificate chain: {exc}") from exc
+            path = validate_certificate_chain(chain_pem, self._store, now)
+            entry.leaf = path[0]
+            entry.expires = min(certificate.not_valid_after_utc for certificate in path)
+            return entry.leaf

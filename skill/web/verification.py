@@ -1,0 +1,209 @@
+"""Verify that an HTTP request to the self-hosted skill really comes from Alexa.
+
+Mirrors ask_sdk_webservice_support.verifier (whose certvalidator/oscrypto dependency fails on
+OpenSSL >= 3.0.10), but checks the SHA-256 `Signature-256` header and works on the raw body
+bytes and the parsed JSON dict, so it can run before the body is deserialized.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from skill.web.certificates import (
+    CertificateFetcher,
+    Clock,
+    SigningCertificateCache,
+    VerificationException,
+    fetch_certificate_chain,
+    trust_store,
+    utc_now,
+)
+
+SIGNATURE_CERT_CHAIN_URL_HEADER = "SignatureCertChainUrl"
+#: The deprecated SHA-1 signature: its presence alone is not enough.
+SIGNATURE_HEADER = "Signature"
+SIGNATURE_256_HEADER = "Signature-256"
+TIMESTAMP_TOLERANCE_SECONDS = 150.0
+
+Headers = Mapping[str, str]
+#: The request body parsed from JSON.
+RequestEnvelope = Mapping[str, Any]
+
+
+class AbstractVerifier(ABC):
+    """One check of an incoming request."""
+
+    @abstractmethod
+    def verify(
+        self,
+        headers: Headers,
+        serialized_request_env: bytes,
+        deserialized_request_env: RequestEnvelope,
+    ) -> None:
+        """Return if the request passes; raise VerificationException if not."""
+
+
+def _header(headers: Headers, name: str) -> str | None:
+    """Case-insensitive lookup: HTTP header names are, plain dicts are not."""
+    wanted = name.lower()
+    return next((value for key, value in headers.items() if key.lower() == wanted), None)
+
+
+def _lookup(envelope: Any, *keys: str) -> Any:
+    """envelope[keys[0]][keys[1]]..., or None where a level is missing or not a JSON object."""
+    for key in keys:
+        if not isinstance(envelope, Mapping):
+            return None
+        envelope = envelope.get(key)
+    return envelope
+
+
+class RequestVerifier(AbstractVerifier):
+    """Checks Signature-256 over the raw body with the certificate at SignatureCertChainUrl."""
+
+    def __init__(self, certificates: SigningCertificateCache) -> None:
+        self._certificates = certificates
+
+    def verify(
+        self,
+        headers: Headers,
+        serialized_request_env: bytes,
+        deserialized_request_env: RequestEnvelope,
+    ) -> None:
+        cert_url = _header(headers, SIGNATURE_CERT_CHAIN_URL_HEADER)
+        signature = _header(headers, SIGNATURE_256_HEADER)
+        if cert_url is None:
+            raise VerificationException(f"{SIGNATURE_CERT_CHAIN_URL_HEADER} header missing")
+        if signature is None:
+            sha1_only = _header(headers, SIGNATURE_HEADER) is not None
+            note = f" (SHA-1 {SIGNATURE_HEADER} header is not accepted)" if sha1_only else ""
+            raise VerificationException(f"{SIGNATURE_256_HEADER} header missing{note}")
+        try:
+            signature_bytes = base64.b64decode(signature, validate=True)
+        except binascii.Error:
+            raise VerificationException(f"{SIGNATURE_256_HEADER} header is not base64") from None
+        public_key = self._certificates.get(cert_url).public_key()
+        if not isinstance(public_key, rsa.RSAPublicKey):
+            raise VerificationException("signing certificate key is not RSA")
+        try:
+            public_key.verify(
+                signature_bytes, serialized_request_env, padding.PKCS1v15(), hashes.SHA256()
+            )
+        except InvalidSignature:
+            raise VerificationException("signature does not match body") from None
+
+
+class TimestampVerifier(AbstractVerifier):
+    """Checks that request.timestamp is within the tolerance of now, in either direction."""
+
+    def __init__(
+        self, tolerance_seconds: float = TIMESTAMP_TOLERANCE_SECONDS, now: Clock = utc_now
+    ) -> None:
+        if tolerance_seconds < 0:
+            raise ValueError("tolerance_seconds must not be negative")
+        self._tolerance_seconds = tolerance_seconds
+        self._now = now
+
+    def verify(
+        self,
+        headers: Headers,
+        serialized_request_env: bytes,
+        deserialized_request_env: RequestEnvelope,
+    ) -> None:
+        raw = _lookup(deserialized_request_env, "request", "timestamp")
+        if not isinstance(raw, str):
+            raise VerificationException("request.timestamp missing")
+        try:
+            timestamp = datetime.fromisoformat(raw)
+        except ValueError:
+            raise VerificationException("request.timestamp is not an ISO 8601 time") from None
+        if timestamp.tzinfo is None:
+            timestamp = timestamp.replace(tzinfo=timezone.utc)
+        skew = abs((self._now() - timestamp).total_seconds())
+        if skew > self._tolerance_seconds:
+            raise VerificationException(
+                f"timestamp {math.ceil(skew)} s from now exceeds {self._tolerance_seconds:g} s"
+            )
+
+
+class ApplicationIdVerifier(AbstractVerifier):
+    """Checks that the request is addressed to this skill.
+
+    Every applicationId present (context.System.application, session.application) must equal
+    the skill id, and at least one must be present.
+    """
+
+    def __init__(self, skill_id: str) -> None:
+        self._skill_id = skill_id
+
+    def verify(
+        self,
+        headers: Headers,
+        serialized_request_env: bytes,
+        deserialized_request_env: RequestEnvelope,
+    ) -> None:
+        found = [
+            _lookup(deserialized_request_env, *path)
+            for path in (
+                ("context", "System", "application", "applicationId"),
+                ("session", "application", "applicationId"),
+            )
+        ]
+        present = [application_id for application_id in found if application_id is not None]
+        if not present:
+            raise VerificationException("request has no applicationId")
+        for application_id in present:
+            if application_id != self._skill_id:
+                shown = repr(application_id)[:100]
+                raise VerificationException(f"applicationId {shown} is not this skill's id")
+
+
+class AlexaRequestVerifier(AbstractVerifier):
+    """Every check Amazon requires of a self-hosted skill, in order.
+
+    Headers present, certificate URL rules, certificate chain, signature over the raw body,
+    timestamp (these skipped when verify_signature is False), then applicationId (when
+    skill_id is set). Build one per process: it holds the certificate cache.
+    """
+
+    def __init__(
+        self,
+        skill_id: str | None = None,
+        *,
+        verify_signature: bool = True,
+        trusted_roots_pem: bytes | None = None,
+        replace_default_roots: bool = False,
+        fetcher: CertificateFetcher = fetch_certificate_chain,
+        now: Clock = utc_now,
+        timestamp_tolerance_seconds: float = TIMESTAMP_TOLERANCE_SECONDS,
+    ) -> None:
+        self.verifiers: list[AbstractVerifier] = []
+        if verify_signature:
+            certificates = SigningCertificateCache(
+                trust_store(trusted_roots_pem, replace_default_roots), fetcher, now
+            )
+            self.verifiers += [
+                RequestVerifier(certificates),
+                TimestampVerifier(timestamp_tolerance_seconds, now),
+            ]
+        if skill_id:
+            self.verifiers.append(ApplicationIdVerifier(skill_id))
+
+    def verify(
+        self,
+        headers: Headers,
+        serialized_request_env: bytes,
+        deserialized_request_env: RequestEnvelope,
+    ) -> None:
+        for verifier in self.verifiers:
+            verifier.verify(headers, serialized_request_env, deserialized_request_env)

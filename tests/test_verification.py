@@ -1,0 +1,577 @@
+"""Alexa request verification: real crypto against a test CA, real Amazon chain, real local HTTP."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from skill.web.certificates import (
+    MAX_CHAIN_BYTES,
+    SigningCertificateCache,
+    canonical_certificate_url,
+    fetch_certificate_chain,
+    trust_store,
+    validate_certificate_chain,
+)
+from skill.web.verification import (
+    SIGNATURE_256_HEADER,
+    SIGNATURE_CERT_CHAIN_URL_HEADER,
+    SIGNATURE_HEADER,
+    AlexaRequestVerifier,
+    CertificateFetcher,
+    VerificationException,
+)
+from tests.support.skill_env import Clock
+from tests.support.test_ca import (
+    CERT_URL,
+    AlexaTestCA,
+    Leaf,
+    StaticFetcher,
+    default_ca,
+    default_leaf,
+    signed_headers,
+)
+
+SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000001"
+AMAZON_CHAIN = Path(__file__).parent / "fixtures" / "echo-api-cert-12.pem"  # from shared/fixtures
+
+
+def envelope(timestamp: datetime, skill_id: str = SKILL_ID) -> dict[str, Any]:
+    """A minimal LaunchRequest as Alexa sends it."""
+    application = {"applicationId": skill_id}
+    return {
+        "version": "1.0",
+        "session": {"new": True, "sessionId": "s", "application": application},
+        "context": {"System": {"application": application}},
+        "request": {
+            "type": "LaunchRequest",
+            "requestId": "r",
+            "timestamp": timestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "locale": "en-US",
+        },
+    }
+
+
+def encode(request_env: dict[str, Any]) -> bytes:
+    return json.dumps(request_env).encode()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(default_ca().now)
+
+
+@pytest.fixture
+def fetcher() -> StaticFetcher:
+    return StaticFetcher(default_leaf().chain_pem)
+
+
+def make_verifier(fetcher: CertificateFetcher, clock: Clock) -> AlexaRequestVerifier:
+    """A verifier that trusts only the test root."""
+    return AlexaRequestVerifier(
+        SKILL_ID,
+        trusted_roots_pem=default_ca().root_pem,
+        replace_default_roots=True,
+        fetcher=fetcher,
+        now=clock,
+    )
+
+
+def check(
+    verifier: AlexaRequestVerifier,
+    request_env: dict[str, Any],
+    leaf: Leaf | None = None,
+    cert_url: str = CERT_URL,
+) -> None:
+    """Sign request_env with leaf and verify it."""
+    body = encode(request_env)
+    verifier.verify(signed_headers(body, cert_url, leaf), body, request_env)
+
+
+def rejects(reason: str) -> pytest.RaisesExc[VerificationException]:
+    return pytest.raises(VerificationException, match=reason)
+
+
+# Signature
+
+
+def test_accepts_request_signed_by_trusted_chain(fetcher, clock):
+    check(make_verifier(fetcher, clock), envelope(clock.now))
+    assert fetcher.urls == [CERT_URL]
+
+
+def test_header_names_are_case_insensitive(fetcher, clock):
+    request_env = envelope(clock.now)
+    body = encode(request_env)
+    headers = {name.lower(): value for name, value in signed_headers(body).items()}
+    make_verifier(fetcher, clock).verify(headers, body, request_env)
+
+
+def test_rejects_tampered_body(fetcher, clock):
+    request_env = envelope(clock.now)
+    body = encode(request_env)
+    headers = signed_headers(body)
+    tampered = body.replace(b"LaunchRequest", b"SessionEndedRequest")
+    with rejects("^signature does not match body$"):
+        make_verifier(fetcher, clock).verify(headers, tampered, json.loads(tampered))
+
+
+def test_rejects_signature_by_another_key(fetcher, clock):
+    impostor = default_ca().issue_leaf(other_key=True)
+    with rejects("signature does not match body"):
+        check(
+            make_verifier(StaticFetcher(impostor.chain_pem), clock), envelope(clock.now), impostor
+        )
+
+
+def test_rejects_sha1_signature_header_alone(fetcher, clock):
+    request_env = envelope(clock.now)
+    body = encode(request_env)
+    headers = signed_headers(body)
+    headers[SIGNATURE_HEADER] = headers.pop(SIGNATURE_256_HEADER)
+    with rejects(r"Signature-256 header missing \(SHA-1 Signature header is not accepted\)"):
+        make_verifier(fetcher, clock).verify(headers, body, request_env)
+
+
+@pytest.mark.parametrize(
+    ("dropped", "reason"),
+    [
+        ({SIGNATURE_CERT_CHAIN_URL_HEADER}, "SignatureCertChainUrl header missing"),
+        ({SIGNATURE_256_HEADER}, "^Signature-256 header missing$"),
+        ({SIGNATURE_CERT_CHAIN_URL_HEADER, SIGNATURE_256_HEADER}, "header missing"),
+    ],
+)
+def test_rejects_missing_headers(fetcher, clock, dropped, reason):
+    request_env = envelope(clock.now)
+    body = encode(request_env)
+    headers = {k: v for k, v in signed_headers(body).items() if k not in dropped}
+    with rejects(reason):
+        make_verifier(fetcher, clock).verify(headers, body, request_env)
+    assert fetcher.urls == []
+
+
+def test_rejects_signature_that_is_not_base64(fetcher, clock):
+    request_env = envelope(clock.now)
+    body = encode(request_env)
+    headers = signed_headers(body) | {SIGNATURE_256_HEADER: "not*base64"}
+    with rejects("Signature-256 header is not base64"):
+        make_verifier(fetcher, clock).verify(headers, body, request_env)
+
+
+# Certificate URL rules (Amazon's documented examples plus tricks)
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://s3.amazonaws.com/echo.api/echo-api-cert.pem", "scheme is not https"),
+        ("https://notamazon.com/echo.api/echo-api-cert.pem", "host is not s3.amazonaws.com"),
+        ("https://s3.amazonaws.com.evil.com/echo.api/x.pem", "host is not s3.amazonaws.com"),
+        ("https://s3.amazonaws.com@evil.com/echo.api/x.pem", "user info"),
+        ("https://user@s3.amazonaws.com/echo.api/x.pem", "user info"),
+        ("https://s3.amazonaws.com:563/echo.api/echo-api-cert.pem", "port 563 is not 443"),
+        ("https://s3.amazonaws.com:8443/echo.api/echo-api-cert.pem", "port 8443 is not 443"),
+        ("https://s3.amazonaws.com:https/echo.api/x.pem", "port is not a valid number"),
+        ("https://s3.amazonaws.com/EcHo.aPi/echo-api-cert.pem", "not under /echo.api/"),
+        ("https://s3.amazonaws.com/ECHO.API/echo-api-cert.pem", "not under /echo.api/"),
+        ("https://s3.amazonaws.com/invalid.path/echo-api-cert.pem", "not under /echo.api/"),
+        ("https://s3.amazonaws.com/echo.api/../evil/cert.pem", "path /evil/cert.pem is not"),
+        ("https://s3.amazonaws.com/echo.api/./../evil.pem", "not under /echo.api/"),
+        ("https://s3.amazonaws.com//echo.api/cert.pem", "not under /echo.api/"),
+        ("https://s3.amazonaws.com/echo.api", "not under /echo.api/"),
+        ("https://s3.amazonaws.com", "not under /echo.api/"),
+        ("https://s3.amazonaws.com/echo.api/%2e%2e/evil.pem", "characters outside"),
+        ("https://s3.amazonaws.com/echo.api/..%2fevil.pem", "characters outside"),
+        ("https://s3.amazonaws.com/echo.api\\..\\evil.pem", "characters outside"),
+        ("https://s3.amazonaws.com/echo.api/cert.pem?x=1", "query or fragment"),
+        ("https://s3.amazonaws.com/echo.api/cert.pem#x", "query or fragment"),
+        ("s3.amazonaws.com/echo.api/echo-api-cert.pem", "scheme is not https"),
+        ("", "scheme is not https"),
+    ],
+)
+def test_rejects_bad_certificate_urls_without_fetching(fetcher, clock, url, reason):
+    with rejects(reason):
+        check(make_verifier(fetcher, clock), envelope(clock.now), cert_url=url)
+    assert fetcher.urls == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://s3.amazonaws.com/echo.api/echo-api-cert.pem",
+        "https://s3.amazonaws.com:443/echo.api/echo-api-cert.pem",
+        "https://s3.amazonaws.com/echo.api/../echo.api/echo-api-cert.pem",
+        "HTTPS://s3.amazonaws.com/echo.api/echo-api-cert.pem",
+        "https://S3.AMAZONAWS.COM/echo.api/echo-api-cert.pem",
+        "https://s3.amazonaws.com/echo.api/./echo-api-cert.pem",
+    ],
+)
+def test_accepts_valid_certificate_url_forms_and_fetches_canonical_url(fetcher, clock, url):
+    check(make_verifier(fetcher, clock), envelope(clock.now), cert_url=url)
+    assert fetcher.urls == [CERT_URL]
+
+
+@given(st.text(alphabet="/.aeiopc-_%~\\E", max_size=30))
+def test_accepted_paths_stay_under_echo_api(path):
+    try:
+        canonical = canonical_certificate_url("https://s3.amazonaws.com" + path)
+    except VerificationException:
+        return
+    canonical_path = urlsplit(canonical).path
+    assert canonical == "https://s3.amazonaws.com" + canonical_path
+    assert canonical_path.startswith("/echo.api/")
+    assert ".." not in canonical_path.split("/")
+    assert canonical_certificate_url(canonical) == canonical
+
+
+# Certificate chain
+
+
+@pytest.mark.parametrize(
+    ("leaf_options", "reason"),
+    [
+        (
+            {"not_after": default_ca().now - timedelta(hours=1)},
+            "cert is not valid at validation time",
+        ),
+        (
+            {"not_before": default_ca().now + timedelta(hours=1)},
+            "cert is not valid at validation time",
+        ),
+        ({"dns_name": "evil-api.amazon.com"}, "leaf certificate has no matching subjectAltName"),
+    ],
+    ids=["expired", "not-yet-valid", "wrong-san"],
+)
+def test_rejects_bad_leaf(clock, leaf_options, reason):
+    leaf = default_ca().issue_leaf(**leaf_options)
+    with rejects(f"^certificate chain rejected: {reason}$"):
+        check(make_verifier(StaticFetcher(leaf.chain_pem), clock), envelope(clock.now), leaf)
+
+
+@pytest.mark.parametrize("include_root", [False, True], ids=["untrusted-ca", "self-signed-root"])
+def test_rejects_untrusted_chain(clock, include_root):
+    leaf = AlexaTestCA("Impostor", now=clock.now).issue_leaf(include_root=include_root)
+    with rejects("^certificate chain rejected: no path to a trusted root$"):
+        check(make_verifier(StaticFetcher(leaf.chain_pem), clock), envelope(clock.now), leaf)
+
+
+def test_rejects_chain_that_is_not_pem(clock):
+    with rejects("holds no PEM certificate"):
+        check(
+            make_verifier(StaticFetcher(b"<html>Access Denied</html>"), clock), envelope(clock.now)
+        )
+
+
+def test_default_roots_do_not_trust_test_ca(fetcher, clock):
+    verifier = AlexaRequestVerifier(SKILL_ID, fetcher=fetcher, now=clock)
+    with rejects("no path to a trusted root"):
+        check(verifier, envelope(clock.now))
+
+
+def test_extra_trusted_roots_add_to_default_roots(fetcher, clock):
+    verifier = AlexaRequestVerifier(
+        SKILL_ID, trusted_roots_pem=default_ca().root_pem, fetcher=fetcher, now=clock
+    )
+    check(verifier, envelope(clock.now))
+
+
+@pytest.mark.parametrize(
+    ("pem", "replace", "reason"),
+    [(None, True, "needs trusted_roots_pem"), (b"no certificates here", False, "no certificate")],
+)
+def test_trust_store_configuration_errors(pem, replace, reason):
+    with pytest.raises(ValueError, match=reason):
+        trust_store(pem, replace)
+
+
+@pytest.mark.parametrize(
+    "now",
+    [datetime(2023, 3, 16, 0, 0, 1), datetime(2023, 8, 1), datetime(2023, 12, 23, 23, 59, 58)],
+)
+def test_real_amazon_chain_validates_to_amazon_root_inside_its_window(now):
+    path = validate_certificate_chain(
+        AMAZON_CHAIN.read_bytes(), trust_store(), now.replace(tzinfo=timezone.utc)
+    )
+    assert [c.subject.rfc4514_string() for c in path] == [
+        "CN=echo-api.amazon.com",
+        "CN=Amazon RSA 2048 M01,O=Amazon,C=US",
+        "CN=Amazon Root CA 1,O=Amazon,C=US",
+    ]
+
+
+@pytest.mark.parametrize("now", [datetime(2023, 3, 15, 23, 59), datetime(2023, 12, 24, 0, 0, 1)])
+def test_real_amazon_chain_fails_outside_its_window(now):
+    with rejects("not valid at validation time"):
+        validate_certificate_chain(
+            AMAZON_CHAIN.read_bytes(), trust_store(), now.replace(tzinfo=timezone.utc)
+        )
+
+
+def test_real_amazon_chain_through_the_cache():
+    chain = AMAZON_CHAIN.read_bytes()
+    cache = SigningCertificateCache(
+        trust_store(), StaticFetcher(chain), Clock(datetime(2023, 8, 1, tzinfo=timezone.utc))
+    )
+    leaf = cache.get("https://s3.amazonaws.com/echo.api/echo-api-cert-12.pem")
+    assert leaf.subject.rfc4514_string() == "CN=echo-api.amazon.com"
+
+
+# Timestamp
+
+
+@pytest.mark.parametrize("skew", [timedelta(seconds=150), timedelta(seconds=-150)])
+def test_accepts_timestamp_within_150_seconds(fetcher, clock, skew):
+    check(make_verifier(fetcher, clock), envelope(clock.now + skew))
+
+
+@pytest.mark.parametrize(
+    ("skew", "reason"),
+    [
+        (timedelta(seconds=-151), "^timestamp 151 s from now exceeds 150 s$"),
+        (timedelta(seconds=212), "^timestamp 212 s from now exceeds 150 s$"),
+        (timedelta(days=-1), "timestamp 86400 s"),
+    ],
+)
+def test_rejects_stale_or_future_timestamp(fetcher, clock, skew, reason):
+    with rejects(reason):
+        check(make_verifier(fetcher, clock), envelope(clock.now + skew))
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "reason"),
+    [(None, "timestamp missing"), (1700000000, "timestamp missing"), ("yesterday", "not an ISO")],
+)
+def test_rejects_missing_or_unparseable_timestamp(fetcher, clock, timestamp, reason):
+    request_env = envelope(clock.now)
+    request_env["request"]["timestamp"] = timestamp
+    with rejects(reason):
+        check(make_verifier(fetcher, clock), request_env)
+
+
+def test_accepts_timestamp_with_milliseconds(fetcher, clock):
+    request_env = envelope(clock.now)
+    request_env["request"]["timestamp"] = clock.now.strftime("%Y-%m-%dT%H:%M:%S.123Z")
+    check(make_verifier(fetcher, clock), request_env)
+
+
+# Application id
+
+
+def test_rejects_wrong_skill_id(fetcher, clock):
+    with rejects("^applicationId 'amzn1.ask.skill.other' is not this skill's id$"):
+        check(make_verifier(fetcher, clock), envelope(clock.now, "amzn1.ask.skill.other"))
+
+
+def test_rejects_wrong_session_skill_id_even_with_right_context(fetcher, clock):
+    request_env = envelope(clock.now)
+    request_env["session"]["application"] = {"applicationId": "amzn1.ask.skill.other"}
+    with rejects("is not this skill's id"):
+        check(make_verifier(fetcher, clock), request_env)
+
+
+def test_accepts_skill_id_in_session_only(fetcher, clock):
+    request_env = envelope(clock.now)
+    del request_env["context"]
+    check(make_verifier(fetcher, clock), request_env)
+
+
+def test_rejects_request_without_application_id(fetcher, clock):
+    request_env = envelope(clock.now)
+    del request_env["context"], request_env["session"]
+    with rejects("request has no applicationId"):
+        check(make_verifier(fetcher, clock), request_env)
+
+
+def test_without_skill_id_any_application_is_accepted(fetcher, clock):
+    verifier = AlexaRequestVerifier(
+        None, trusted_roots_pem=default_ca().root_pem, fetcher=fetcher, now=clock
+    )
+    check(verifier, envelope(clock.now, "amzn1.ask.skill.other"))
+
+
+def test_signature_checks_can_be_disabled_but_skill_id_still_applies(clock):
+    verifier = AlexaRequestVerifier(SKILL_ID, verify_signature=False)
+    stale = envelope(clock.now - timedelta(days=1))
+    verifier.verify({}, encode(stale), stale)
+    wrong = envelope(clock.now, "amzn1.ask.skill.other")
+    with rejects("is not this skill's id"):
+        verifier.verify({}, encode(wrong), wrong)
+
+
+# Download failures and the cache
+
+
+def test_fetch_failure_rejects_and_is_not_cached(fetcher, clock):
+    calls = []
+
+    def flaky(url: str) -> bytes:
+        calls.append(url)
+        if len(calls) == 1:
+            raise TimeoutError("timed out")
+        return fetcher(url)
+
+    verifier = make_verifier(flaky, clock)
+    with rejects("^could not download certificate chain: timed out$"):
+        check(verifier, envelope(clock.now))
+    check(verifier, envelope(clock.now))
+    assert len(calls) == 2
+
+
+def test_failed_validation_is_not_cached(fetcher, clock):
+    fetcher.pem = default_ca().issue_leaf(dns_name="evil-api.amazon.com").chain_pem
+    verifier = make_verifier(fetcher, clock)
+    with rejects("no matching subjectAltName"):
+        check(verifier, envelope(clock.now))
+    fetcher.pem = default_leaf().chain_pem
+    check(verifier, envelope(clock.now))
+    assert len(fetcher.urls) == 2
+
+
+def test_cache_downloads_once_until_the_leaf_expires(fetcher, clock):
+    verifier = make_verifier(fetcher, clock)
+    for _ in range(20):
+        check(verifier, envelope(clock.now))
+    assert len(fetcher.urls) == 1
+
+    clock.advance(days=30, seconds=1)  # just past default_leaf()'s not_valid_after
+    renewed = default_ca().issue_leaf(
+        not_before=clock.now - timedelta(days=1), not_after=clock.now + timedelta(days=30)
+    )
+    fetcher.pem = renewed.chain_pem
+    check(verifier, envelope(clock.now), renewed)
+    check(verifier, envelope(clock.now), renewed)
+    assert len(fetcher.urls) == 2
+
+
+def test_cache_is_shared_by_equivalent_url_forms(fetcher, clock):
+    verifier = make_verifier(fetcher, clock)
+    check(
+        verifier,
+        envelope(clock.now),
+        cert_url="https://s3.amazonaws.com/echo.api/echo-api-cert.pem",
+    )
+    check(
+        verifier,
+        envelope(clock.now),
+        cert_url="HTTPS://S3.amazonaws.com:443/echo.api/echo-api-cert.pem",
+    )
+    assert len(fetcher.urls) == 1
+
+
+def test_concurrent_requests_download_once(clock):
+    fetcher = StaticFetcher(default_leaf().chain_pem, delay_seconds=0.2)
+    verifier = make_verifier(fetcher, clock)
+    start = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        start.wait()
+        try:
+            check(verifier, envelope(clock.now))
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(fetcher.urls) == 1
+
+
+# The default urllib fetcher against a real local HTTP server
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """http://127.0.0.1:port serving the default chain at /echo.api/*, plus /slow and /big*."""
+    chain = default_leaf().chain_pem
+    release_slow = threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/slow":
+                release_slow.wait(10)  # never answers while the client waits
+                return
+            bodies = {"/big": b"x" * (MAX_CHAIN_BYTES + 1), "/just-fits": b"x" * MAX_CHAIN_BYTES}
+            body = chain if self.path.startswith("/echo.api/") else bodies.get(self.path)
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    release_slow.set()
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
+
+
+def test_default_fetcher_downloads_from_http_server(server):
+    assert (
+        fetch_certificate_chain(server + "/echo.api/echo-api-cert.pem") == default_leaf().chain_pem
+    )
+
+
+def test_default_fetcher_times_out(server):
+    started = time.monotonic()
+    with pytest.raises(OSError, match="timed out"):
+        fetch_certificate_chain(server + "/slow", timeout=0.3)
+    assert time.monotonic() - started < 2
+
+
+def test_default_fetcher_caps_size(server):
+    assert len(fetch_certificate_chain(server + "/just-fits")) == MAX_CHAIN_BYTES
+    with pytest.raises(ValueError, match=f"response exceeds {MAX_CHAIN_BYTES} bytes"):
+        fetch_certificate_chain(server + "/big")
+
+
+def test_default_fetcher_raises_on_http_error(server):
+    with pytest.raises(OSError, match="404"):
+        fetch_certificate_chain(server + "/missing")
+
+
+def local(server: str, path: str | None = None, timeout: float = 0.3) -> CertificateFetcher:
+    """The default fetcher, sent to the local server instead of s3.amazonaws.com."""
+    return lambda url: fetch_certificate_chain(
+        server + (path or urlsplit(url).path), timeout=timeout
+    )
+
+
+def test_verifier_with_default_fetcher_end_to_end(server, clock):
+    check(make_verifier(local(server), clock), envelope(clock.now))
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/slow", "could not download certificate chain: .*timed out"),
+        ("/big", f"could not download certificate chain: response exceeds {MAX_CHAIN_BYTES} bytes"),
+        ("/missing", "could not download certificate chain: HTTP Error 404"),
+    ],
+)
+def test_verifier_rejects_download_failures_end_to_end(server, clock, path, reason):
+    with rejects(reason):
+        check(make_verifier(local(server, path), clock), envelope(clock.now))
