@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-import itertools
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from skill.simulator.envelopes import SimulatedDevice
+from skill.simulator.lambda_entry import load_lambda_module
 from skill.storage.sqlite_store import SQLiteStore
 from tests.support.skill_env import Clock, SkillEnv
-
-ROOT = Path(__file__).resolve().parent.parent
-LAMBDA_ENTRY = ROOT / "lambda" / "lambda_function.py"
-_module_numbers = itertools.count()
-
-
-def load_lambda_module() -> object:
-    """A fresh import of lambda/lambda_function.py, reading the environment as Lambda would."""
-    name = f"lambda_function_{next(_module_numbers)}"
-    spec = importlib.util.spec_from_file_location(name, LAMBDA_ENTRY)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.fixture
 def clock() -> Clock:

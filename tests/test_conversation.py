@@ -275,7 +275,7 @@ def test_progress_and_list_routines_answer_without_moving(skill_env: SkillEnv) -
     )
     listing = spoken(device.intent("ListRoutinesIntent"))
     assert listing.startswith("I have two routines.")
-    assert "desk break: a short break at work" in listing
+    assert "Desk break: a short break at work" in listing
     assert "which needs a table or other low object" in listing
     assert skill_env.saved()["state"] == before
 

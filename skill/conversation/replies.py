@@ -21,14 +21,22 @@ PAIN_STOP = (
     "If the pain persists, please see a health professional. I've stopped the routine here."
 )
 PAIN_HINT = "If anything hurts, say it hurts and we'll stop."
-NUMBER_WORDS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty"
-).split()
+ONES = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen",
+)  # fmt: skip
+TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 
 
 def spoken_number(n: int) -> str:
-    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+    """A count as words ("thirty"), the way the coach says it; digits from 100 up."""
+    if not 0 <= n < 100:
+        return str(n)
+    if n < 20:
+        return ONES[n]
+    tens, ones = divmod(n, 10)
+    return TENS[tens] + (f"-{ONES[ones]}" if ones else "")
 
 
 def _said(*texts: str) -> tuple[Segment, ...]:
@@ -153,7 +161,9 @@ def step_done(position: Position) -> ReplyPlan:
 
 def exercise_then_switch(position: Position, other_side: Position) -> ReplyPlan:
     switch = switch_sides(other_side)
-    return ReplyPlan(perform(position) + switch.speech, switch.reprompt, performing_screen(position))
+    return ReplyPlan(
+        perform(position) + switch.speech, switch.reprompt, performing_screen(position)
+    )
 
 
 def finish(position: Position, history: History) -> ReplyPlan:
@@ -228,12 +238,12 @@ def pain_stop() -> ReplyPlan:
 
 
 def list_routines(catalog: Catalog, state: DialogueState) -> ReplyPlan:
-    routines = list(catalog.routines.values())
+    routines = sorted(catalog.routines.values(), key=lambda r: r.id != catalog.default_id)
     described = []
     for routine in routines:
         count = spoken_number(len(routine.stretches))
         needs = f", which needs {' and '.join(routine.equipment)}" if routine.equipment else ""
-        described.append(f"{routine.name}: {routine.summary}, {count} stretches{needs}")
+        described.append(f"{routine.name.capitalize()}: {routine.summary}, {count} stretches{needs}")
     listing = "; and ".join(described)
     names = " or ".join(f"start {routine.name}" for routine in routines)
     intro = f"I have {spoken_number(len(routines))} routines. {listing}."
@@ -247,8 +257,11 @@ def progress(state: DialogueState, catalog: Catalog, history: History) -> ReplyP
     if state.phase is Phase.NOT_STARTED or not state.routine:
         routine = catalog.default
         count = spoken_number(len(routine.stretches))
-        return asking(state, catalog, f"You haven't started yet. {routine.name.capitalize()} "
-                      f"has {count} stretches.")
+        return asking(
+            state,
+            catalog,
+            f"You haven't started yet. {routine.name.capitalize()} has {count} stretches.",
+        )
     position = position_of(state, catalog)
     total = len(position.routine.stretches)
     if state.phase is Phase.FINISHED:
@@ -266,9 +279,7 @@ def progress(state: DialogueState, catalog: Catalog, history: History) -> ReplyP
         f"You're on stretch {spoken_number(number)} of {spoken_number(total)}, "
         f"{_stretch_label(position.stretch, position.side)}."
     )
-    after = (
-        f"After this, {spoken_number(left)} more to go." if left else "This is the last one."
-    )
+    after = f"After this, {spoken_number(left)} more to go." if left else "This is the last one."
     return asking(state, catalog, line, after)
 
 

@@ -1,0 +1,93 @@
+"""The state machine on its own: pure transitions, read straight off the table."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from skill.content.loader import default_catalog
+from skill.conversation.events import Event
+from skill.conversation.history import History, record_completion
+from skill.conversation.machine import ANY_PHASE, TRANSITIONS, Turn, nothing_waiting, step
+from skill.conversation.state import DialogueState, Phase
+
+CATALOG = default_catalog()
+TODAY = date(2026, 11, 23)
+
+
+def turn(event: Event, **kwargs) -> Turn:
+    return Turn(event, CATALOG, History(), TODAY, **kwargs)
+
+
+def at(phase: Phase, stretch: int = 0, side: int = 0) -> DialogueState:
+    return DialogueState("lower_back", stretch, side, phase)
+
+
+def test_every_phase_and_event_has_a_row_or_a_deliberate_default() -> None:
+    assert set(TRANSITIONS) == set(Phase)
+    for phase in Phase:
+        for event in Event:
+            row = TRANSITIONS[phase].get(event) or ANY_PHASE.get(event, nothing_waiting)
+            assert callable(row)
+
+
+@pytest.mark.parametrize(
+    ("before", "event", "after"),
+    [
+        (at(Phase.INTRODUCING, 0), Event.READY, at(Phase.HOLDING, 0)),
+        (at(Phase.HOLDING, 0), Event.READY, at(Phase.INTRODUCING, 1)),
+        (at(Phase.INTRODUCING, 1), Event.READY, at(Phase.COUNTING, 1)),
+        (at(Phase.COUNTING, 1), Event.SKIP, at(Phase.INTRODUCING, 2)),
+        (at(Phase.INTRODUCING, 2), Event.READY, at(Phase.WAITING_OTHER_SIDE, 2, 1)),
+        (at(Phase.WAITING_OTHER_SIDE, 2, 1), Event.READY, at(Phase.FINISHED, 2, 1)),
+        (at(Phase.WAITING_OTHER_SIDE, 2, 1), Event.PREVIOUS, at(Phase.INTRODUCING, 2, 0)),
+        (at(Phase.INTRODUCING, 2), Event.PREVIOUS, at(Phase.INTRODUCING, 1)),
+        (at(Phase.HOLDING, 0), Event.PAUSE, at(Phase.PAUSED, 1)),
+        (at(Phase.PAUSED, 2, 1), Event.RESUME, at(Phase.WAITING_OTHER_SIDE, 2, 1)),
+        (at(Phase.WAITING_OTHER_SIDE, 2, 1), Event.PAIN, at(Phase.PAUSED, 2, 1)),
+        (at(Phase.COUNTING, 1), Event.STOP, at(Phase.PAUSED, 2)),
+        (at(Phase.INTRODUCING, 1), Event.START_OVER, at(Phase.INTRODUCING, 0)),
+        (at(Phase.HOLDING, 0), Event.SESSION_ENDED, at(Phase.HOLDING, 0)),
+        (at(Phase.HOLDING, 0), Event.LAUNCH, at(Phase.PAUSED, 1)),
+    ],
+)
+def test_transitions(before: DialogueState, event: Event, after: DialogueState) -> None:
+    assert step(before, turn(event)).state == after
+
+
+@pytest.mark.parametrize("event", [Event.HELP, Event.PROGRESS, Event.LIST_ROUTINES, Event.UNKNOWN,
+                                   Event.REPEAT, Event.NO])
+@pytest.mark.parametrize("phase", [Phase.INTRODUCING, Phase.WAITING_OTHER_SIDE, Phase.PAUSED])
+def test_questions_never_move_the_user(phase: Phase, event: Event) -> None:
+    state = at(phase, 2, 1 if phase is not Phase.INTRODUCING else 0)
+    outcome = step(state, turn(event))
+    assert outcome.state == state
+    assert outcome.reply is not None and outcome.reply.reprompt
+
+
+def test_only_finishing_the_last_step_completes_a_routine() -> None:
+    outcome = step(at(Phase.WAITING_OTHER_SIDE, 2, 1), turn(Event.READY))
+    assert outcome.completed and outcome.reply.end_session
+    assert not step(at(Phase.WAITING_OTHER_SIDE, 2, 1), turn(Event.PAIN)).completed
+
+
+def test_state_round_trips_and_rejects_what_the_content_cannot_hold() -> None:
+    state = at(Phase.WAITING_OTHER_SIDE, 2, 1)
+    assert DialogueState.from_dict(state.to_dict(), CATALOG) == state
+    assert all(isinstance(v, int | str) for v in state.to_dict().values())
+    assert DialogueState.from_dict({**state.to_dict(), "side": 2}, CATALOG) is None
+    assert DialogueState.from_dict({**state.to_dict(), "stretch": True}, CATALOG) is None
+    assert DialogueState.from_dict({**state.to_dict(), "version": 2}, CATALOG) is None
+    assert DialogueState.from_dict("nonsense", CATALOG) is None
+
+
+def test_history_streaks() -> None:
+    day = date(2026, 11, 23)
+    once = record_completion(History(), day)
+    assert once == History(1, 1, "2026-11-23")
+    assert record_completion(once, day) == History(2, 1, "2026-11-23")
+    assert record_completion(once, date(2026, 11, 24)) == History(2, 2, "2026-11-24")
+    assert record_completion(once, date(2026, 11, 26)) == History(2, 1, "2026-11-26")
+    assert History.from_dict({"completed": -1, "streak": 0, "last_day": ""}) == History()
+    assert History.from_dict({"completed": 2, "streak": 1, "last_day": "not a day"}) == History()
