@@ -35,14 +35,14 @@ class Console:
 
     def handle_line(self, line: str) -> bool:
         """Act on one typed line; False when the person is done."""
-        text = normalise(line)
+        command, text = line.strip().lower(), normalise(line)
         if not text:
             return True
-        if text in ("/quit", "quit", "exit"):
+        if command in ("/quit", "quit", "exit"):
             if self.device.session_open:
                 self.device.end_session("USER_INITIATED")
             return False
-        if text == "/timeout":
+        if command == "/timeout":
             if self.device.session_open:
                 self.device.end_session("EXCEEDED_MAX_REPROMPTS")
                 self.note("Alexa closed the session after hearing nothing.")

@@ -1,0 +1,74 @@
+"""The text console: typed lines in, Alexa's words out, progress kept between runs."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from skill.simulator import console
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_console(lines: list[str]) -> str:
+    feed = iter(lines)
+
+    def read() -> str:
+        try:
+            return next(feed)
+        except StopIteration:
+            raise EOFError from None
+
+    out = io.StringIO()
+    console.run(read_line=read, out=out)
+    return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SKILL_DB", str(tmp_path / "console.sqlite3"))
+    monkeypatch.delenv("SKILL_ID", raising=False)
+    return tmp_path / "console.sqlite3"
+
+
+def test_a_routine_in_the_console_shows_holds_as_seconds() -> None:
+    output = run_console(["open back stretches", "start my back stretches", "i'm ready"])
+    assert "Alexa: Welcome to Back Stretches." in output
+    assert "Stretch one of three: the toe reach." in output
+    assert "Hold for thirty seconds." in output
+    assert "[20 s] Ten more seconds. [10 s]" in output
+    assert "(listening)" in output
+
+
+def test_unmatched_words_go_to_fallback_and_progress_survives_a_new_run() -> None:
+    first = run_console(["open back stretches", "yes", "purple monkey dishwasher", "/timeout"])
+    assert "Sorry, I didn't catch that." in first
+    assert "Alexa closed the session after hearing nothing." in first
+    second = run_console(["open back stretches", "continue"])
+    assert "Welcome back. You were on the toe reach." in second
+    assert "Picking up where you left off." in second
+
+
+def test_a_one_shot_request_and_a_closed_session() -> None:
+    output = run_console(["ask back stretches to start my desk stretches", "stop", "ready"])
+    assert "Let's do the desk break routine" in output
+    assert "(session ended)" in output
+    assert 'The session is closed, so this goes to "ask back stretches to ready".' in output
+
+
+def test_python_dash_m_skill_console_reads_standard_input(database: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "skill", "console"],
+        input="open back stretches\nlist routines\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "I have two routines." in result.stdout
+    assert database.exists()
