@@ -12,6 +12,7 @@ from skill.simulator.lambda_entry import load_lambda_module
 from skill.storage.sqlite_store import SQLiteStore
 from tests.support.skill_env import Clock, SkillEnv
 
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()

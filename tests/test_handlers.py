@@ -40,7 +40,7 @@ ROUTINE_SLOTS = [
     None,
 ]
 ACTIONS = st.one_of(
-    st.sampled_from(sorted(model_intents()) + ["launch", "end", "NotAnIntent"]),
+    st.sampled_from([*sorted(model_intents()), "launch", "end", "NotAnIntent"]),
     st.tuples(st.just("StartRoutineIntent"), st.sampled_from(ROUTINE_SLOTS)),
 )
 _users = itertools.count()

@@ -56,8 +56,10 @@ def test_transitions(before: DialogueState, event: Event, after: DialogueState) 
     assert step(before, turn(event)).state == after
 
 
-@pytest.mark.parametrize("event", [Event.HELP, Event.PROGRESS, Event.LIST_ROUTINES, Event.UNKNOWN,
-                                   Event.REPEAT, Event.NO])
+@pytest.mark.parametrize(
+    "event",
+    [Event.HELP, Event.PROGRESS, Event.LIST_ROUTINES, Event.UNKNOWN, Event.REPEAT, Event.NO],
+)
 @pytest.mark.parametrize("phase", [Phase.INTRODUCING, Phase.WAITING_OTHER_SIDE, Phase.PAUSED])
 def test_questions_never_move_the_user(phase: Phase, event: Event) -> None:
     state = at(phase, 2, 1 if phase is not Phase.INTRODUCING else 0)

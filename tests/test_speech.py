@@ -75,7 +75,11 @@ def test_a_hold_is_silence_equal_to_the_announced_seconds_with_cues(seconds: int
 def test_hold_cues_fall_where_they_say() -> None:
     moments = hold_moments(60)
     assert [getattr(m, "text", m.seconds) for m in moments] == [
-        30, "Halfway there.", 20, "Ten more seconds.", 10
+        30,
+        "Halfway there.",
+        20,
+        "Ten more seconds.",
+        10,
     ]
 
 

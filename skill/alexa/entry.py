@@ -35,7 +35,9 @@ def check_event(event: object, skill_id: str | None) -> dict[str, Any]:
     request = event.get("request")
     if not isinstance(request, dict) or not isinstance(request.get("type"), str):
         raise RequestRejected("event has no request.type")
-    if not isinstance(event.get("context", {}), dict) or not isinstance(event.get("session", {}), dict):
+    if not isinstance(event.get("context", {}), dict) or not isinstance(
+        event.get("session", {}), dict
+    ):
         raise RequestRejected("event context or session is not an object")
     if skill_id is not None:
         application_id = application_id_of(event)

@@ -34,7 +34,9 @@ def routine_request(handler_input: HandlerInput) -> RoutineRequest | None:
         return None
     spoken = " ".join(slot.value.split())[:60]
     for authority in getattr(slot.resolutions, "resolutions_per_authority", None) or []:
-        matched = authority.status is not None and authority.status.code == StatusCode.ER_SUCCESS_MATCH
+        matched = (
+            authority.status is not None and authority.status.code == StatusCode.ER_SUCCESS_MATCH
+        )
         if matched and authority.values:
             return RoutineRequest(spoken, authority.values[0].value.id)
     return RoutineRequest(spoken, None)

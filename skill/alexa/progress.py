@@ -48,7 +48,9 @@ def request_day(handler_input: HandlerInput) -> date:
     return stamp.date()
 
 
-def _session_progress(handler_input: HandlerInput, catalog: Catalog) -> tuple[DialogueState, History] | None:
+def _session_progress(
+    handler_input: HandlerInput, catalog: Catalog
+) -> tuple[DialogueState, History] | None:
     session = handler_input.request_envelope.session
     if session is None or session.new:
         return None
@@ -59,7 +61,9 @@ def _session_progress(handler_input: HandlerInput, catalog: Catalog) -> tuple[Di
     return state, History.from_dict(attributes.get(HISTORY))
 
 
-def _stored_progress(handler_input: HandlerInput, catalog: Catalog) -> tuple[DialogueState, History, bool]:
+def _stored_progress(
+    handler_input: HandlerInput, catalog: Catalog
+) -> tuple[DialogueState, History, bool]:
     try:
         stored = handler_input.attributes_manager.persistent_attributes
     except StoreUnavailable as error:
@@ -88,7 +92,9 @@ class LoadProgress(AbstractRequestInterceptor):
         handler_input.attributes_manager.request_attributes[PROGRESS_KEY] = progress
 
 
-def remember_in_session(handler_input: HandlerInput, state: DialogueState, history: History) -> None:
+def remember_in_session(
+    handler_input: HandlerInput, state: DialogueState, history: History
+) -> None:
     """Carry the progress to the next turn of this session in the session attributes."""
     if handler_input.request_envelope.session is not None:
         handler_input.attributes_manager.session_attributes = {

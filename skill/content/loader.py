@@ -16,9 +16,23 @@ from skill.content.model import Catalog, Routine, Stretch, StretchKind
 
 DATA_DIR = Path(__file__).parent / "data"
 STRETCH_KEYS = {
-    "name", "kind", "setup", "ready_prompt", "release", "during", "hold_seconds", "hold_range",
-    "reps", "reps_range", "seconds_per_movement", "movements", "movement_names", "sides",
-    "side_label", "switch", "equipment",
+    "name",
+    "kind",
+    "setup",
+    "ready_prompt",
+    "release",
+    "during",
+    "hold_seconds",
+    "hold_range",
+    "reps",
+    "reps_range",
+    "seconds_per_movement",
+    "movements",
+    "movement_names",
+    "sides",
+    "side_label",
+    "switch",
+    "equipment",
 }
 ROUTINE_KEYS = {"name", "summary", "default", "stretches"}
 OVERRIDE_KEYS = {"stretch", "hold_seconds", "reps"}

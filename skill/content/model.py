@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class StretchKind(str, Enum):
+class StretchKind(StrEnum):
     HOLD = "hold"  # get into position, hold for a number of seconds, release
     REPS = "reps"  # a counted, paced sequence of movements
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Event(str, Enum):
+class Event(StrEnum):
     LAUNCH = "launch"
     START = "start"  # start a routine, optionally named
     READY = "ready"  # ready / next / done: go on with the current step

@@ -109,7 +109,9 @@ def start_routine(state: DialogueState, turn: Turn) -> Outcome:
 
 
 def start_over(state: DialogueState, turn: Turn) -> Outcome:
-    started = DialogueState(routine=state.routine or turn.catalog.default_id, phase=Phase.INTRODUCING)
+    started = DialogueState(
+        routine=state.routine or turn.catalog.default_id, phase=Phase.INTRODUCING
+    )
     reply = replies.introduce(_position(started, turn), opening=True)
     return Outcome(started, reply.after(Say("Okay, starting over.")))
 

@@ -243,7 +243,9 @@ def list_routines(catalog: Catalog, state: DialogueState) -> ReplyPlan:
     for routine in routines:
         count = spoken_number(len(routine.stretches))
         needs = f", which needs {' and '.join(routine.equipment)}" if routine.equipment else ""
-        described.append(f"{routine.name.capitalize()}: {routine.summary}, {count} stretches{needs}")
+        described.append(
+            f"{routine.name.capitalize()}: {routine.summary}, {count} stretches{needs}"
+        )
     listing = "; and ".join(described)
     names = " or ".join(f"start {routine.name}" for routine in routines)
     intro = f"I have {spoken_number(len(routines))} routines. {listing}."

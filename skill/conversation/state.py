@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
 
 from skill.content.model import Catalog, Routine, Stretch
 
 STATE_VERSION = 1
 
 
-class Phase(str, Enum):
+class Phase(StrEnum):
     NOT_STARTED = "not_started"
     INTRODUCING = "introducing"  # the setup was explained; waiting for "ready"
     HOLDING = "holding"  # the timed hold was spoken; waiting for "next"
@@ -47,7 +47,9 @@ class DialogueState:
         malformed, or points outside the current content."""
         if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION:
             return None
-        routine_id, stretch, side, phase = (raw.get(k) for k in ("routine", "stretch", "side", "phase"))
+        routine_id, stretch, side, phase = (
+            raw.get(k) for k in ("routine", "stretch", "side", "phase")
+        )
         if not isinstance(routine_id, str) or phase not in {p.value for p in Phase}:
             return None
         if not all(isinstance(n, int) and not isinstance(n, bool) for n in (stretch, side)):
@@ -65,7 +67,9 @@ class DialogueState:
             return None
         return state
 
-    def at(self, phase: Phase, stretch: int | None = None, side: int | None = None) -> DialogueState:
+    def at(
+        self, phase: Phase, stretch: int | None = None, side: int | None = None
+    ) -> DialogueState:
         return replace(
             self,
             phase=phase,

@@ -19,9 +19,7 @@ from skill.speech.readable import readable
 
 CONSOLE_USER = "amzn1.ask.account.CONSOLE-USER"
 INVOCATION = "back stretches"
-_LAUNCH = re.compile(
-    rf"^(?:alexa )?(?:open|start|launch|begin|talk to|run|load|do) {INVOCATION}$"
-)
+_LAUNCH = re.compile(rf"^(?:alexa )?(?:open|start|launch|begin|talk to|run|load|do) {INVOCATION}$")
 _ONE_SHOT = re.compile(rf"^(?:alexa )?(?:ask|tell) {INVOCATION} (?:to |for |about )?(?P<rest>.+)$")
 BANNER = f"""Talk to {INVOCATION.title()} as you would to Alexa. Try "open {INVOCATION}".
 Commands: /timeout (stay silent until Alexa closes the session), /quit."""
@@ -70,7 +68,9 @@ class Console:
 
 
 def run(
-    read_line: Callable[[], str] | None = None, out: TextIO = sys.stdout, user_id: str = CONSOLE_USER
+    read_line: Callable[[], str] | None = None,
+    out: TextIO = sys.stdout,
+    user_id: str = CONSOLE_USER,
 ) -> None:
     """Read lines until EOF or /quit. `read_line` raises EOFError at the end."""
     handler = load_lambda_module().lambda_handler

@@ -51,6 +51,4 @@ def moments(ssml: str) -> list[Moment]:
 
 def readable(ssml: str) -> str:
     """What Alexa says, with silences shown as "[30 s]"."""
-    return " ".join(
-        m.text if isinstance(m, Spoken) else f"[{m.seconds} s]" for m in moments(ssml)
-    )
+    return " ".join(m.text if isinstance(m, Spoken) else f"[{m.seconds} s]" for m in moments(ssml))

@@ -29,9 +29,9 @@ class StoreUnavailable(Exception):
 def user_id_of(request_envelope: RequestEnvelope) -> str:
     """The Alexa user ID a request belongs to (context first, then session)."""
     context = request_envelope.context
-    if context is not None and context.system is not None and context.system.user is not None:
-        if context.system.user.user_id:
-            return context.system.user.user_id
+    system = context.system if context is not None else None
+    if system is not None and system.user is not None and system.user.user_id:
+        return system.user.user_id
     session = request_envelope.session
     if session is not None and session.user is not None and session.user.user_id:
         return session.user.user_id
