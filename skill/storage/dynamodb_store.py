@@ -1,0 +1,296 @@
+"""Progress store on DynamoDB, built on ask-sdk's `DynamoDbAdapter` and its table layout.
+
+One item per Alexa user: partition key ``id`` (the user ID), the skill's attributes in the map
+``attributes`` (``{"state": ..., "history": ...}``), and a top-level ``history_version`` number
+that every completion bumps, so completions are applied with optimistic concurrency.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import random
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from ask_sdk_model import RequestEnvelope
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from skill.conversation.history import History, record_completion
+from skill.storage.base import COMPLETED_ON, HISTORY, STATE, StoreUnavailable, user_id_of
+
+
+def _import_adapter() -> type[DynamoDbAdapter]:
+    """`DynamoDbAdapter`, imported so that the import cannot fail or look for credentials.
+
+    Its module builds ``boto3.resource("dynamodb")`` as a default argument at import, which
+    raises NoRegionError without a region and searches the credential chain (possibly the
+    instance metadata endpoint) without credentials. While it is imported, boto3's default
+    session is a throwaway one with a region and dummy keys; the resource it builds is never
+    used, and the caller's default session is restored.
+    """
+    saved = boto3.DEFAULT_SESSION
+    boto3.DEFAULT_SESSION = boto3.Session(
+        region_name="us-east-1", aws_access_key_id="unused", aws_secret_access_key="unused"
+    )
+    try:
+        from ask_sdk_dynamodb.adapter import DynamoDbAdapter
+    finally:
+        boto3.DEFAULT_SESSION = saved
+    return DynamoDbAdapter
+
+
+if TYPE_CHECKING:
+    from ask_sdk_dynamodb.adapter import DynamoDbAdapter
+else:
+    DynamoDbAdapter = _import_adapter()
+
+logger = logging.getLogger(__name__)
+
+VERSION = "history_version"
+# Short timeouts and one retry, so a request answers within Alexa's 8 s when the store is down.
+CLIENT_CONFIG = Config(
+    connect_timeout=1, read_timeout=2, retries={"mode": "standard", "total_max_attempts": 2}
+)
+COMPLETION_BUDGET_S = 3.0  # time a completion may spend retrying lost races
+CONFLICT = "ConditionalCheckFailedException"
+
+
+class DynamoDbStore(DynamoDbAdapter):
+    """The progress store contract (`skill.storage.base`) on a DynamoDB table.
+
+    Constructing does no network I/O; with ``create_table`` the table (on-demand billing, like
+    template.yaml) is created on first use. ``reads`` and ``writes`` count ``get_attributes``
+    and ``save_attributes`` calls that reach the table (like the SQLite store).
+    """
+
+    def __init__(
+        self,
+        table_name: str,
+        *,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        create_table: bool = False,
+    ) -> None:
+        with _unavailable_on_aws_errors():
+            resource = boto3.resource(
+                "dynamodb", region_name=region, endpoint_url=endpoint_url, config=CLIENT_CONFIG
+            )
+        # The adapter would create the table in its constructor (provisioned, network I/O):
+        # it gets create_table=False and the table is created lazily by `_table`.
+        super().__init__(
+            table_name, partition_keygen=user_id_of, create_table=False, dynamodb_resource=resource
+        )
+        self.reads = 0
+        self.writes = 0
+        self._dynamo_table = resource.Table(table_name)  # a handle: no I/O until used
+        self._table_ready = not create_table
+        self._lock = threading.Lock()
+
+    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
+        key = self._key(request_envelope)
+        self._count("reads")
+        with _unavailable_on_aws_errors():
+            response = self._table().get_item(
+                Key=key,
+                ConsistentRead=True,
+                ProjectionExpression="#a",
+                ExpressionAttributeNames={"#a": self.attribute_name},
+            )
+        if "Item" not in response:
+            return {}
+        attributes = response["Item"].get(self.attribute_name)
+        if not isinstance(attributes, dict):
+            attributes = {}
+        user_id = key[self.partition_key_name]
+        return {part: _readable(attributes.get(part), user_id, part) for part in (STATE, HISTORY)}
+
+    def save_attributes(
+        self, request_envelope: RequestEnvelope, attributes: Mapping[str, Any]
+    ) -> None:
+        state = attributes.get(STATE, {})
+        if not isinstance(state, dict):
+            raise TypeError(f"state must be a dict, not {type(state).__name__}")
+        _check_persistable(state, STATE)
+        completed_on = attributes.get(COMPLETED_ON)
+        day = None if completed_on is None else date.fromisoformat(completed_on)
+        key = self._key(request_envelope)
+        self._count("writes")
+        with _unavailable_on_aws_errors():
+            if day is None:
+                self._save_state(key, state)
+            else:
+                self._save_completion(key, state, day)
+
+    def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
+        key = self._key(request_envelope)
+        with _unavailable_on_aws_errors():
+            self._table().delete_item(Key=key)
+
+    def _key(self, request_envelope: RequestEnvelope) -> dict[str, str]:
+        return {self.partition_key_name: self.partition_keygen(request_envelope)}
+
+    def _save_state(self, key: dict[str, str], state: dict[str, Any]) -> None:
+        """Replace the state only; create the attributes map (empty history) if it is missing.
+
+        ``SET attributes.state`` fails when the map is missing, and ``SET attributes =
+        if_not_exists(...)`` cannot share an update with it (overlapping paths), so: set the
+        state where the map exists, else create the map where it does not, and go round again
+        if a racing save created the map in between.
+        """
+        table = self._table()
+        names = {"#a": self.attribute_name, "#s": STATE}
+        new_map = {STATE: state, HISTORY: History().to_dict()}
+        for _ in range(2):
+            try:
+                table.update_item(
+                    Key=key,
+                    UpdateExpression="SET #a.#s = :s",
+                    ConditionExpression="attribute_exists(#a)",
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues={":s": state},
+                )
+                return
+            except ClientError as error:
+                _reraise_unless_conflict(error)
+            try:
+                table.update_item(
+                    Key=key,
+                    UpdateExpression="SET #a = :a",
+                    ConditionExpression="attribute_not_exists(#a)",
+                    ExpressionAttributeNames={"#a": self.attribute_name},
+                    ExpressionAttributeValues={":a": new_map},
+                )
+                return
+            except ClientError as error:
+                _reraise_unless_conflict(error)
+        raise StoreUnavailable("the attributes map kept appearing and vanishing; state not saved")
+
+    def _save_completion(self, key: dict[str, str], state: dict[str, Any], day: date) -> None:
+        """Write the state and the history with one more completion, if no completion raced us.
+
+        A lost race (the version moved) is retried with jittered backoff until
+        `COMPLETION_BUDGET_S` is spent: bounded in time rather than attempts, since a thread can
+        lose many races in a row while others keep completing.
+        """
+        table = self._table()
+        deadline = time.monotonic() + COMPLETION_BUDGET_S
+        for attempt in itertools.count():
+            item = table.get_item(
+                Key=key,
+                ConsistentRead=True,
+                ProjectionExpression="#a.#h, #v",
+                ExpressionAttributeNames={"#a": self.attribute_name, "#h": HISTORY, "#v": VERSION},
+            ).get("Item", {})
+            stored = item.get(self.attribute_name)
+            old = History.from_dict(stored.get(HISTORY) if isinstance(stored, dict) else None)
+            version = item.get(VERSION)
+            values: dict[str, Any] = {
+                ":a": {STATE: state, HISTORY: record_completion(old, day).to_dict()},
+                ":next": int(version or 0) + 1,
+            }
+            if version is None:
+                condition = "attribute_not_exists(#v)"
+            else:
+                condition, values[":v"] = "#v = :v", version
+            try:
+                table.update_item(
+                    Key=key,
+                    UpdateExpression="SET #a = :a, #v = :next",
+                    ConditionExpression=condition,
+                    ExpressionAttributeNames={"#a": self.attribute_name, "#v": VERSION},
+                    ExpressionAttributeValues=values,
+                )
+                return
+            except ClientError as error:
+                _reraise_unless_conflict(error)
+            pause = random.uniform(0, min(0.2, 0.01 * 2**attempt))
+            if time.monotonic() + pause > deadline:
+                raise StoreUnavailable(f"a completion lost {attempt + 1} races; not saved")
+            time.sleep(pause)
+
+    def _table(self) -> Any:
+        """The boto3 Table, created first (once) when ``create_table`` was asked for."""
+        if not self._table_ready:
+            with self._lock:
+                if not self._table_ready:
+                    self._create_table()
+                    self._table_ready = True
+        return self._dynamo_table
+
+    def _create_table(self) -> None:
+        client = self.dynamodb.meta.client
+        with suppress(client.exceptions.ResourceInUseException):  # it exists already
+            client.create_table(
+                TableName=self.table_name,
+                KeySchema=[{"AttributeName": self.partition_key_name, "KeyType": "HASH"}],
+                AttributeDefinitions=[
+                    {"AttributeName": self.partition_key_name, "AttributeType": "S"}
+                ],
+                BillingMode="PAY_PER_REQUEST",
+            )
+        client.get_waiter("table_exists").wait(
+            TableName=self.table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
+        )
+
+    def _count(self, counter: str) -> None:
+        with self._lock:
+            setattr(self, counter, getattr(self, counter) + 1)
+
+
+@contextmanager
+def _unavailable_on_aws_errors() -> Iterator[None]:
+    """Raise botocore/boto3 errors (unreachable, timeout, throttled, no table) as unavailable."""
+    try:
+        yield
+    except (BotoCoreError, ClientError) as error:
+        raise StoreUnavailable(f"DynamoDB: {error}") from error
+
+
+def _reraise_unless_conflict(error: ClientError) -> None:
+    if error.response.get("Error", {}).get("Code") != CONFLICT:
+        raise error
+
+
+def _check_persistable(value: object, path: str) -> None:
+    """Only ints and strings (in dicts and lists) are persisted; anything else is a TypeError."""
+    if isinstance(value, dict):
+        for name, item in value.items():
+            if not isinstance(name, str):
+                raise TypeError(f"{path}: key {name!r} is not a string")
+            _check_persistable(item, f"{path}.{name}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_persistable(item, f"{path}[{index}]")
+    elif isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(f"{path}: {type(value).__name__} is not persisted (ints and strings only)")
+
+
+def _readable(value: object, user_id: str, part: str) -> dict[str, Any]:
+    """A stored map with Decimals back as ints; anything unreadable reads as empty, with a warning
+    (as in the SQLite store)."""
+    if isinstance(value, dict):
+        with suppress(ValueError):
+            return _plain(value)
+    logger.warning("unreadable %s for user ...%s; reading it as empty", part, user_id[-6:])
+    return {}
+
+
+def _plain(value: Any) -> Any:
+    """A stored value with DynamoDB's Decimals back as ints (ValueError for a fraction)."""
+    if isinstance(value, dict):
+        return {name: _plain(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, Decimal):
+        if value != value.to_integral_value():
+            raise ValueError(f"{value} is not a whole number")
+        return int(value)
+    return value

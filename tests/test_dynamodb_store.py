@@ -1,0 +1,257 @@
+"""DynamoDbStore against a real DynamoDB-compatible server (dynalite) over HTTP."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from ask_sdk_model import Application, Context, RequestEnvelope, User
+from ask_sdk_model.interfaces.system import SystemState
+from botocore.exceptions import BotoCoreError, ClientError
+
+from skill.storage.base import COMPLETED_ON, HISTORY, STATE, StoreUnavailable
+from skill.storage.dynamodb_store import DynamoDbStore
+from tests.support.dynalite import Dynalite, dynalite_fixture
+
+REPO = Path(__file__).resolve().parent.parent
+TABLE = "progress"
+
+dynalite = dynalite_fixture()
+
+
+def envelope(user_id: str) -> RequestEnvelope:
+    system = SystemState(application=Application(application_id="skill"), user=User(user_id))
+    return RequestEnvelope(context=Context(system=system))
+
+
+@pytest.fixture
+def store(dynalite: Dynalite) -> DynamoDbStore:
+    return DynamoDbStore(TABLE, endpoint_url=dynalite.endpoint_url, create_table=True)
+
+
+@pytest.fixture
+def user() -> RequestEnvelope:
+    return envelope(f"amzn1.ask.account.{uuid.uuid4()}")
+
+
+@pytest.fixture
+def paused(dynalite: Dynalite) -> Iterator[None]:
+    """The server process frozen (SIGSTOP): it accepts connections but never answers."""
+    dynalite.pause()
+    try:
+        yield
+    finally:
+        dynalite.resume()
+
+
+def test_table_is_created_on_first_use_not_in_constructor(dynalite: Dynalite) -> None:
+    name = f"created-{uuid.uuid4().hex[:8]}"
+    store = DynamoDbStore(name, endpoint_url=dynalite.endpoint_url, create_table=True)
+    client = store.dynamodb.meta.client
+    assert name not in client.list_tables()["TableNames"]
+
+    assert store.get_attributes(envelope("someone")) == {}
+
+    table = client.describe_table(TableName=name)["Table"]
+    assert table["TableStatus"] == "ACTIVE"
+    assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert table["AttributeDefinitions"] == [{"AttributeName": "id", "AttributeType": "S"}]
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def test_missing_table_without_create_is_unavailable(dynalite: Dynalite) -> None:
+    store = DynamoDbStore("no-such-table", endpoint_url=dynalite.endpoint_url)
+    with pytest.raises(StoreUnavailable) as raised:
+        store.get_attributes(envelope("someone"))
+    assert isinstance(raised.value.__cause__, ClientError)
+    assert raised.value.__cause__.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_client_answers_fast_or_fails(store: DynamoDbStore) -> None:
+    config = store.dynamodb.meta.client.meta.config
+    assert (config.connect_timeout, config.read_timeout) == (1, 2)
+    assert config.retries == {"mode": "standard", "total_max_attempts": 2}
+
+
+def test_endpoint_from_environment(
+    dynalite: Dynalite, user: RequestEnvelope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynalite.endpoint_url)
+    store = DynamoDbStore(TABLE, create_table=True)
+    store.save_attributes(user, {STATE: {"step": 1}})
+    assert store.get_attributes(user)[STATE] == {"step": 1}
+
+
+def test_unknown_user_reads_empty(store: DynamoDbStore, user: RequestEnvelope) -> None:
+    assert store.get_attributes(user) == {}
+    assert (store.reads, store.writes) == (1, 0)
+
+
+def test_state_round_trip_gives_ints_not_decimals(
+    store: DynamoDbStore, user: RequestEnvelope
+) -> None:
+    state = {
+        "routine": "morning",
+        "step": 3,
+        "big": 2**53 + 1,
+        "done": [1, "two"],
+        "sub": {"n": -4},
+    }
+    store.save_attributes(user, {STATE: state})
+
+    stored = store.get_attributes(user)
+    assert stored == {STATE: state, HISTORY: {"completed": 0, "streak": 0, "last_day": ""}}
+    assert type(stored[STATE]["step"]) is int
+    assert type(stored[STATE]["sub"]["n"]) is int
+    assert type(stored[STATE]["done"][0]) is int
+    assert type(stored[HISTORY]["completed"]) is int
+    assert (store.reads, store.writes) == (1, 1)
+
+
+def test_state_is_replaced_on_every_save(store: DynamoDbStore, user: RequestEnvelope) -> None:
+    store.save_attributes(user, {STATE: {"routine": "morning", "step": 3}})
+    store.save_attributes(user, {STATE: {"step": 4}})
+    assert store.get_attributes(user)[STATE] == {"step": 4}
+
+
+def test_state_saves_leave_history_alone(store: DynamoDbStore, user: RequestEnvelope) -> None:
+    store.save_attributes(user, {STATE: {"step": 9}, COMPLETED_ON: "2024-03-01"})
+    recorded = {"completed": 1, "streak": 1, "last_day": "2024-03-01"}
+
+    stale = {"completed": 99, "streak": 99, "last_day": "2030-01-01"}
+    store.save_attributes(user, {STATE: {"step": 1}, HISTORY: stale})
+    store.save_attributes(user, {STATE: {"step": 2}})
+
+    assert store.get_attributes(user) == {STATE: {"step": 2}, HISTORY: recorded}
+
+
+def test_completions_on_consecutive_days_build_a_streak(
+    store: DynamoDbStore, user: RequestEnvelope
+) -> None:
+    def complete(day: str) -> dict[str, object]:
+        store.save_attributes(user, {STATE: {}, COMPLETED_ON: day})
+        return store.get_attributes(user)[HISTORY]
+
+    assert complete("2024-02-28") == {"completed": 1, "streak": 1, "last_day": "2024-02-28"}
+    assert complete("2024-02-29") == {"completed": 2, "streak": 2, "last_day": "2024-02-29"}
+    assert complete("2024-03-01") == {"completed": 3, "streak": 3, "last_day": "2024-03-01"}
+    assert complete("2024-03-01") == {"completed": 4, "streak": 3, "last_day": "2024-03-01"}
+    assert complete("2024-03-03") == {"completed": 5, "streak": 1, "last_day": "2024-03-03"}
+
+
+def test_unreadable_item_reads_as_empty_and_heals(
+    store: DynamoDbStore, user: RequestEnvelope
+) -> None:
+    user_id = user.context.system.user.user_id
+    garbage = {STATE: {"seconds": Decimal("1.5")}, HISTORY: "not a map"}
+    store.dynamodb.Table(TABLE).put_item(Item={"id": user_id, "attributes": garbage})
+
+    assert store.get_attributes(user) == {STATE: {}, HISTORY: {}}
+    store.save_attributes(user, {STATE: {"step": 1}, COMPLETED_ON: "2024-03-01"})
+    assert store.get_attributes(user) == {
+        STATE: {"step": 1},
+        HISTORY: {"completed": 1, "streak": 1, "last_day": "2024-03-01"},
+    }
+
+
+@pytest.mark.parametrize(
+    "state",
+    [{"seconds": 1.5}, {"sub": {"x": 0.0}}, {"list": [1, 2.0]}, {"flag": True}, {"gone": None}],
+)
+def test_only_ints_and_strings_are_persisted(
+    store: DynamoDbStore, user: RequestEnvelope, state: dict[str, object]
+) -> None:
+    with pytest.raises(TypeError):
+        store.save_attributes(user, {STATE: state})
+    with pytest.raises(TypeError):
+        store.save_attributes(user, {STATE: state, COMPLETED_ON: "2024-03-01"})
+    assert store.get_attributes(user) == {}
+    assert store.writes == 0
+
+
+def test_racing_completions_and_state_saves_all_count(
+    store: DynamoDbStore, user: RequestEnvelope
+) -> None:
+    threads, rounds = 8, 10
+    start = threading.Barrier(threads)
+    errors: list[BaseException] = []
+
+    def routine(worker: int) -> None:
+        try:
+            start.wait()
+            for step in range(rounds):
+                store.save_attributes(user, {STATE: {"worker": worker, "step": step}})
+                store.save_attributes(user, {STATE: {"worker": worker}, COMPLETED_ON: "2024-03-01"})
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+
+    workers = [threading.Thread(target=routine, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    assert errors == []
+    stored = store.get_attributes(user)
+    assert stored[HISTORY] == {"completed": threads * rounds, "streak": 1, "last_day": "2024-03-01"}
+    assert store.writes == 2 * threads * rounds
+
+
+def test_server_stopped_then_restarted(
+    dynalite: Dynalite, store: DynamoDbStore, user: RequestEnvelope
+) -> None:
+    store.save_attributes(user, {STATE: {"step": 2}, COMPLETED_ON: "2024-03-01"})
+    dynalite.stop()
+    try:
+        for attributes in ({STATE: {"step": 3}}, {STATE: {}, COMPLETED_ON: "2024-03-02"}):
+            began = time.monotonic()
+            with pytest.raises(StoreUnavailable) as raised:
+                store.save_attributes(user, attributes)
+            assert time.monotonic() - began < 5
+            assert isinstance(raised.value.__cause__, BotoCoreError)
+        with pytest.raises(StoreUnavailable):
+            store.get_attributes(user)
+    finally:
+        dynalite.start()
+
+    assert store.get_attributes(user)[STATE] == {"step": 2}  # kept across the restart
+    store.save_attributes(user, {STATE: {"step": 3}, COMPLETED_ON: "2024-03-02"})
+    assert store.get_attributes(user) == {
+        STATE: {"step": 3},
+        HISTORY: {"completed": 2, "streak": 2, "last_day": "2024-03-02"},
+    }
+
+
+def test_hung_server_fails_within_alexas_deadline(
+    store: DynamoDbStore, user: RequestEnvelope, paused: None
+) -> None:
+    began = time.monotonic()
+    with pytest.raises(StoreUnavailable) as raised:
+        store.get_attributes(user)
+    elapsed = time.monotonic() - began
+    assert 2 <= elapsed < 7  # two attempts of a 2 s read timeout, and a backoff under 1 s
+    assert isinstance(raised.value.__cause__, BotoCoreError)
+
+
+def test_import_needs_no_aws_configuration(tmp_path: Path) -> None:
+    env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
+    env.update(HOME=str(tmp_path), PYTHONPATH=str(REPO))
+    code = (
+        "import boto3\n"
+        "import skill.storage.dynamodb_store as module\n"
+        "assert boto3.DEFAULT_SESSION is None, 'default session left changed'\n"
+        "print(module.DynamoDbStore.__mro__[1].__name__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "DynamoDbAdapter"
