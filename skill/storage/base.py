@@ -26,6 +26,20 @@ class StoreUnavailable(Exception):
     """The store could not be read or written (down, locked, throttled, corrupted)."""
 
 
+def check_storable(value: object, where: str) -> None:
+    """Only ints and strings (in dicts and lists) are stored: DynamoDB cannot take floats."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"{where} has a non-string key {key!r}")
+            check_storable(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_storable(item, f"{where}[{index}]")
+    elif isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(f"{where} is a {type(value).__name__}; only ints and strings are stored")
+
+
 def user_id_of(request_envelope: RequestEnvelope) -> str:
     """The Alexa user ID a request belongs to (context first, then session)."""
     context = request_envelope.context

@@ -24,7 +24,14 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from skill.conversation.history import History, record_completion
-from skill.storage.base import COMPLETED_ON, HISTORY, STATE, StoreUnavailable, user_id_of
+from skill.storage.base import (
+    COMPLETED_ON,
+    HISTORY,
+    STATE,
+    StoreUnavailable,
+    check_storable,
+    user_id_of,
+)
 
 
 def _import_adapter() -> type[DynamoDbAdapter]:
@@ -118,7 +125,7 @@ class DynamoDbStore(DynamoDbAdapter):
         state = attributes.get(STATE, {})
         if not isinstance(state, dict):
             raise TypeError(f"state must be a dict, not {type(state).__name__}")
-        _check_persistable(state, STATE)
+        check_storable(state, STATE)
         completed_on = attributes.get(COMPLETED_ON)
         day = None if completed_on is None else date.fromisoformat(completed_on)
         key = self._key(request_envelope)
@@ -257,20 +264,6 @@ def _unavailable_on_aws_errors() -> Iterator[None]:
 def _reraise_unless_conflict(error: ClientError) -> None:
     if error.response.get("Error", {}).get("Code") != CONFLICT:
         raise error
-
-
-def _check_persistable(value: object, path: str) -> None:
-    """Only ints and strings (in dicts and lists) are persisted; anything else is a TypeError."""
-    if isinstance(value, dict):
-        for name, item in value.items():
-            if not isinstance(name, str):
-                raise TypeError(f"{path}: key {name!r} is not a string")
-            _check_persistable(item, f"{path}.{name}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_persistable(item, f"{path}[{index}]")
-    elif isinstance(value, bool) or not isinstance(value, int | str):
-        raise TypeError(f"{path}: {type(value).__name__} is not persisted (ints and strings only)")
 
 
 def _readable(value: object, user_id: str, part: str) -> dict[str, Any]:

@@ -26,7 +26,14 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_model import RequestEnvelope
 
 from skill.conversation.history import History, record_completion
-from skill.storage.base import COMPLETED_ON, HISTORY, STATE, StoreUnavailable, user_id_of
+from skill.storage.base import (
+    COMPLETED_ON,
+    HISTORY,
+    STATE,
+    StoreUnavailable,
+    check_storable,
+    user_id_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +84,7 @@ class SQLiteStore(AbstractPersistenceAdapter):
         state = attributes.get(STATE, {})
         if not isinstance(state, dict):
             raise TypeError(f"state is a {type(state).__name__}, not a dict")
-        _check_storable(state, STATE)
+        check_storable(state, STATE)
         completed_on = attributes.get(COMPLETED_ON)
         day = None if completed_on is None else date.fromisoformat(completed_on)
         state_json, now = _dump(state), _now()
@@ -151,20 +158,6 @@ def _use_wal(connection: sqlite3.Connection) -> None:
             if not busy or time.monotonic() > deadline:
                 raise
         time.sleep(0.005)
-
-
-def _check_storable(value: object, where: str) -> None:
-    """Only ints and strings (in dicts and lists) are stored: DynamoDB cannot take floats."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise TypeError(f"{where} has a non-string key {key!r}")
-            _check_storable(item, f"{where}.{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_storable(item, f"{where}[{index}]")
-    elif isinstance(value, bool) or not isinstance(value, int | str):
-        raise TypeError(f"{where} is a {type(value).__name__}; only ints and strings are stored")
 
 
 def _dump(value: dict) -> str:
