@@ -1,4 +1,5 @@
-"""Command line: `python -m skill console` (talk to the skill in a terminal)."""
+"""Command line: `python -m skill serve` (the web service and browser simulator) and
+`python -m skill console` (talk to the skill in a terminal)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,20 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     console = commands.add_parser("console", help="talk to the skill in this terminal")
     console.add_argument("--user", default=None, help="the simulated Alexa user ID")
+    serve = commands.add_parser("serve", help="run the web service with the browser simulator")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if args.command == "console":
+    quiet = args.command == "console"
+    logging.basicConfig(
+        level=logging.WARNING if quiet else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.command == "serve":
+        from skill.web.server import serve as run_server
+
+        run_server(args.host, args.port)
+    elif args.command == "console":
         from skill.simulator import console as text_console
 
         text_console.run(user_id=args.user or text_console.CONSOLE_USER)

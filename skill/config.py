@@ -24,6 +24,10 @@ class Settings:
     table: str = "back-stretches-progress"
     verify: bool = True  # web service: check Alexa's signature and timestamp
     trusted_roots: Path | None = None  # web service: a PEM of extra trust anchors
+    trusted_roots_only: bool = False  # web service: trust only `trusted_roots`, not certifi
+    cert_mirror: str | None = None  # web service: fetch signing certificates from here instead
+    simulator: bool = False  # web service: serve the browser simulator at /
+    simulator_db_path: Path = PROJECT_DATA_DIR / "simulator.sqlite3"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -32,9 +36,6 @@ class Settings:
         store = env.get("SKILL_STORE", "sqlite").strip().lower()
         if store not in STORES:
             raise ConfigError(f"SKILL_STORE must be one of {', '.join(STORES)}, not {store!r}")
-        verify = env.get("SKILL_VERIFY", "1").strip()
-        if verify not in ("0", "1"):
-            raise ConfigError(f"SKILL_VERIFY must be 0 or 1, not {verify!r}")
         default_db = LAMBDA_DB_PATH if on_lambda else cls.db_path
         roots = env.get("SKILL_TRUSTED_ROOTS", "").strip()
         return cls(
@@ -42,6 +43,19 @@ class Settings:
             store=store,
             db_path=Path(env.get("SKILL_DB", "").strip() or default_db),
             table=env.get("SKILL_TABLE", "").strip() or cls.table,
-            verify=verify == "1",
+            verify=_flag(env, "SKILL_VERIFY", default=True),
             trusted_roots=Path(roots) if roots else None,
+            trusted_roots_only=_flag(env, "SKILL_TRUSTED_ROOTS_ONLY", default=False),
+            cert_mirror=env.get("SKILL_CERT_MIRROR", "").strip().rstrip("/") or None,
+            simulator=_flag(env, "SKILL_SIMULATOR", default=False),
+            simulator_db_path=Path(
+                env.get("SKILL_SIMULATOR_DB", "").strip() or cls.simulator_db_path
+            ),
         )
+
+
+def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    value = env.get(name, "").strip()
+    if value not in ("", "0", "1"):
+        raise ConfigError(f"{name} must be 0 or 1, not {value!r}")
+    return default if value == "" else value == "1"

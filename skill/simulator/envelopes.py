@@ -232,15 +232,29 @@ class SimulatedDevice:
         self.session_open = False
         self.session_attributes: dict[str, Any] = {}
 
+    def session_snapshot(self) -> dict[str, Any]:
+        """The open session, as plain data a browser can keep between requests."""
+        return {
+            "id": self._session_id,
+            "open": self.session_open,
+            "attributes": self.session_attributes,
+        }
+
+    def restore_session(self, snapshot: Mapping[str, Any]) -> None:
+        """Continue a session kept elsewhere; anything malformed means no open session."""
+        session_id, attributes = snapshot.get("id"), snapshot.get("attributes")
+        valid = isinstance(session_id, str) and session_id and isinstance(attributes, dict)
+        self.session_open = bool(valid and snapshot.get("open") is True)
+        self._session_id = session_id if self.session_open else ""
+        self.session_attributes = attributes if self.session_open else {}
+
     def launch(self) -> dict[str, Any]:
         return self._send(lambda session, now: launch_request(self.info, session, now))
 
     def intent(self, name: str, slots: Mapping[str, SlotInput] | None = None) -> dict[str, Any]:
         """Send an IntentRequest. Slot values: SlotMatch (resolved as it says), str (plain
         words, no entity resolution) or None (declared but not filled)."""
-        return self._send(
-            lambda session, now: intent_request(self.info, name, slots, session, now)
-        )
+        return self._send(lambda session, now: intent_request(self.info, name, slots, session, now))
 
     def say(self, utterance: str, resolver: Resolver) -> dict[str, Any]:
         """Send what `resolver` makes of the utterance, or AMAZON.FallbackIntent."""

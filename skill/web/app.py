@@ -1,0 +1,86 @@
+"""The Flask application: the verified Alexa endpoint, a health check and, when enabled, the
+browser simulator. Configured from the environment through `Settings`."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+from skill import __version__
+from skill.alexa.skill import build_skill
+from skill.config import ConfigError, Settings
+from skill.storage.factory import make_store
+from skill.web.alexa_endpoint import MAX_BODY_BYTES, alexa_blueprint
+from skill.web.certificates import CertificateFetcher, Clock, fetch_certificate_chain, utc_now
+from skill.web.verification import AlexaRequestVerifier
+
+log = logging.getLogger(__name__)
+
+
+def mirror_fetcher(base_url: str) -> CertificateFetcher:
+    """Fetch signing certificates from a mirror with the same paths as s3.amazonaws.com."""
+
+    def fetch(url: str) -> bytes:
+        return fetch_certificate_chain(base_url + urlsplit(url).path)
+
+    return fetch
+
+
+def _trusted_roots(path: Path | None) -> bytes | None:
+    if path is None:
+        return None
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise ConfigError(f"SKILL_TRUSTED_ROOTS cannot be read: {error}") from error
+
+
+def make_verifier(
+    settings: Settings, fetcher: CertificateFetcher | None = None, now: Clock = utc_now
+) -> AlexaRequestVerifier:
+    if fetcher is None:
+        mirror = settings.cert_mirror
+        fetcher = mirror_fetcher(mirror) if mirror else fetch_certificate_chain
+    return AlexaRequestVerifier(
+        settings.skill_id,
+        verify_signature=settings.verify,
+        trusted_roots_pem=_trusted_roots(settings.trusted_roots),
+        replace_default_roots=settings.trusted_roots_only,
+        fetcher=fetcher,
+        now=now,
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    local: bool = False,
+    fetcher: CertificateFetcher | None = None,
+    now: Clock = utc_now,
+) -> Flask:
+    """The web service. In production (the default) SKILL_ID is required; `local` (the
+    `serve` command) allows running without one."""
+    settings = settings or Settings.from_env()
+    if settings.skill_id is None:
+        if not local:
+            raise ConfigError("SKILL_ID must be set to this skill's ID to serve Alexa")
+        log.warning("SKILL_ID is not set: requests for any skill ID are accepted")
+    if not settings.verify:
+        log.warning("SKILL_VERIFY=0: Alexa signatures and timestamps are NOT checked")
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    skill = build_skill(make_store(settings), skill_id=settings.skill_id)
+    app.register_blueprint(alexa_blueprint(skill, make_verifier(settings, fetcher, now), settings))
+
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    if settings.simulator:
+        from skill.web.simulator import simulator_blueprint
+
+        app.register_blueprint(simulator_blueprint(settings))
+    return app
