@@ -1,0 +1,150 @@
+"""The real server on loopback: `python -m skill serve` and the documented gunicorn command,
+driven over HTTP with signed requests whose certificate chain a local server hands out."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from skill.simulator.envelopes import DEFAULT_SKILL_ID, SimulatedDevice
+from tests.support.http_alexa import signed_handler, urllib_post
+from tests.support.skill_env import ends_session, silences, spoken
+from tests.support.test_ca import default_ca, default_leaf
+
+ROOT = Path(__file__).resolve().parents[1]
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def certificate_mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A local stand-in for s3.amazonaws.com serving the test CA's signing chain."""
+    folder = tmp_path_factory.mktemp("mirror")
+    (folder / "echo.api").mkdir()
+    (folder / "echo.api" / "echo-api-cert.pem").write_bytes(default_leaf().chain_pem)
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def server_env(tmp_path: Path, certificate_mirror: str) -> dict[str, str]:
+    roots = tmp_path / "roots.pem"
+    roots.write_bytes(default_ca().root_pem)
+    return {
+        **os.environ,
+        "SKILL_ID": DEFAULT_SKILL_ID,
+        "SKILL_DB": str(tmp_path / "progress.sqlite3"),
+        "SKILL_TRUSTED_ROOTS": str(roots),
+        "SKILL_TRUSTED_ROOTS_ONLY": "1",
+        "SKILL_CERT_MIRROR": certificate_mirror,
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def start(command: list[str], env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    process = subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited: {log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError(f"server did not start: {log.read_text()}")
+
+
+@pytest.fixture(params=["serve", "gunicorn"])
+def server(
+    request: pytest.FixtureRequest, server_env: dict[str, str], tmp_path: Path
+) -> Iterator[str]:
+    port = free_port()
+    if request.param == "serve":
+        command = [sys.executable, "-m", "skill", "serve", "--port", str(port)]
+    else:
+        command = [
+            str(GUNICORN),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "skill.web:create_app()",
+        ]
+    process = start(command, server_env, port, tmp_path / "server.log")
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=15)
+    log = (tmp_path / "server.log").read_text()
+    assert "Traceback" not in log and "database is locked" not in log, log
+
+
+def run_routine(url: str, user: str) -> list[int]:
+    device = SimulatedDevice(signed_handler(urllib_post(url + "/alexa")), user_id=user)
+    assert spoken(device.launch()).startswith("Welcome to Back Stretches.")
+    response = device.intent("StartRoutineIntent")
+    holds = []
+    while not ends_session(response):
+        response = device.intent("ReadyIntent")
+        holds.append(sum(silences(response)))
+    assert "That's your first completed routine." in spoken(response)
+    return holds
+
+
+def test_full_routine_over_http(server: str) -> None:
+    assert run_routine(server, "amzn1.ask.account.E2E") == [30, 0, 40, 0, 30, 30]
+
+
+def test_forged_request_is_refused_by_the_live_server(server: str) -> None:
+    body = json.dumps({"version": "1.0", "request": {"type": "LaunchRequest"}}).encode()
+    status, reply = urllib_post(server + "/alexa")(body, {"SignatureCertChainUrl": "x"})
+    assert status == 400 and "error" in reply
+
+
+def test_concurrent_users_across_workers_lose_nothing(
+    server: str, server_env: dict[str, str]
+) -> None:
+    results: dict[int, list[int]] = {}
+
+    def user(number: int) -> None:
+        results[number] = run_routine(server, f"amzn1.ask.account.E2E-{number}")
+
+    threads = [threading.Thread(target=user, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(results) == list(range(8))
+    assert all(holds == [30, 0, 40, 0, 30, 30] for holds in results.values())
+    with sqlite3.connect(server_env["SKILL_DB"]) as connection:
+        rows = connection.execute("SELECT user_id, state, history FROM progress").fetchall()
+    saved = {user: (json.loads(state), json.loads(history)) for user, state, history in rows}
+    for number in range(8):
+        state, history = saved[f"amzn1.ask.account.E2E-{number}"]
+        assert state["phase"] == "finished" and history["completed"] == 1
