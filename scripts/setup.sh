@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up this checkout: a virtualenv with the pinned packages, and with --dev the tools the
-# test suite needs (Node.js for the local DynamoDB server). Safe to run again: it only
+# test suite needs (Node.js for the local DynamoDB server, Chromium for the browser tests). Safe to run again: it only
 # installs what is missing or changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +34,10 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
   rm -f .venv/.installed-* && touch "$stamp"
+fi
+
+if [ $dev = 1 ] && ! command -v chromium >/dev/null; then
+  apt_install chromium fonts-dejavu-core  # the browser tests drive Debian's chromium
 fi
 
 if [ $dev = 1 ] && [ -f tests/node/package.json ]; then

@@ -32,3 +32,11 @@ def skill_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: Clock) -> 
 def device(skill_env: SkillEnv) -> Callable[..., SimulatedDevice]:
     """A device factory: device(user_id=..., screen=...) talking to the skill."""
     return skill_env.device
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Keep each phase's report on the test item, so fixtures can react to a failure."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

@@ -6,13 +6,9 @@ from __future__ import annotations
 import functools
 import json
 import os
-import socket
 import sqlite3
-import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,17 +17,11 @@ import pytest
 
 from skill.simulator.envelopes import DEFAULT_SKILL_ID, SimulatedDevice
 from tests.support.http_alexa import signed_handler, urllib_post
+from tests.support.servers import ROOT, free_port, start_server
 from tests.support.skill_env import ends_session, silences, spoken
 from tests.support.test_ca import default_ca, default_leaf
 
-ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -63,24 +53,6 @@ def server_env(tmp_path: Path, certificate_mirror: str) -> dict[str, str]:
     }
 
 
-def start(command: list[str], env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    process = subprocess.Popen(
-        command, env=env, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited: {log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as response:
-                if response.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError(f"server did not start: {log.read_text()}")
-
-
 @pytest.fixture(params=["serve", "gunicorn"])
 def server(
     request: pytest.FixtureRequest, server_env: dict[str, str], tmp_path: Path
@@ -97,7 +69,7 @@ def server(
             f"127.0.0.1:{port}",
             "skill.web:create_app()",
         ]
-    process = start(command, server_env, port, tmp_path / "server.log")
+    process = start_server(command, server_env, port, tmp_path / "server.log")
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(timeout=15)

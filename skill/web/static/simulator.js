@@ -5,7 +5,7 @@
 
 const params = new URLSearchParams(location.search);
 const speed = Math.max(1, Number(params.get("speed")) || 1); // ?speed=20 for quick demos and tests
-const LISTEN_MS = 8000 / speed;
+const LISTEN_MS = 8000; // the mic stays open about 8 s whatever the speed
 const WORDS_PER_SECOND = 2.5;
 const synth = speed === 1 && "speechSynthesis" in window ? window.speechSynthesis : null;
 
