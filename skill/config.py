@@ -22,6 +22,8 @@ class Settings:
     store: str = "sqlite"
     db_path: Path = PROJECT_DATA_DIR / "progress.sqlite3"
     table: str = "back-stretches-progress"
+    aws_region: str | None = None  # AWS_REGION; the DynamoDB endpoint comes from boto3's own
+    # AWS_ENDPOINT_URL_DYNAMODB
     verify: bool = True  # web service: check Alexa's signature and timestamp
     trusted_roots: Path | None = None  # web service: a PEM of extra trust anchors
     trusted_roots_only: bool = False  # web service: trust only `trusted_roots`, not certifi
@@ -43,6 +45,7 @@ class Settings:
             store=store,
             db_path=Path(env.get("SKILL_DB", "").strip() or default_db),
             table=env.get("SKILL_TABLE", "").strip() or cls.table,
+            aws_region=env.get("AWS_REGION", "").strip() or None,
             verify=_flag(env, "SKILL_VERIFY", default=True),
             trusted_roots=Path(roots) if roots else None,
             trusted_roots_only=_flag(env, "SKILL_TRUSTED_ROOTS_ONLY", default=False),

@@ -1,7 +1,9 @@
-"""Shared fixtures: the real Lambda entry on a real SQLite file, and devices that talk to it."""
+"""Shared fixtures: the real Lambda entry on a real store (SQLite file, or DynamoDB served by
+dynalite over HTTP), and devices that talk to it."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -9,8 +11,14 @@ import pytest
 
 from skill.simulator.envelopes import SimulatedDevice
 from skill.simulator.lambda_entry import load_lambda_module
+from skill.storage.base import ProgressStore
 from skill.storage.sqlite_store import SQLiteStore
+from tests.support.dynalite import Dynalite, dynalite_fixture
 from tests.support.skill_env import Clock, SkillEnv
+
+STORES = ("sqlite", "dynamodb")
+shared_dynalite = dynalite_fixture(scope="session", name="shared_dynalite")
+_tables = itertools.count()
 
 
 @pytest.fixture
@@ -18,14 +26,34 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def skill_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: Clock) -> Iterator[SkillEnv]:
-    db_path = tmp_path / "progress.sqlite3"
+def _dynamodb_store(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> ProgressStore:
+    from skill.storage.dynamodb_store import DynamoDbStore
+
+    server: Dynalite = request.getfixturevalue("shared_dynalite")
+    table = f"progress-{next(_tables)}"
+    monkeypatch.setenv("SKILL_STORE", "dynamodb")
+    monkeypatch.setenv("SKILL_TABLE", table)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", server.endpoint_url)
+    return DynamoDbStore(table, endpoint_url=server.endpoint_url, create_table=True)
+
+
+@pytest.fixture(params=STORES)
+def skill_env(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: Clock
+) -> Iterator[SkillEnv]:
+    """The Lambda entry, freshly imported, on each kind of store in turn."""
     for name in ("SKILL_ID", "SKILL_STORE", "SKILL_TABLE", "AWS_LAMBDA_FUNCTION_NAME"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SKILL_DB", str(db_path))
-    module = load_lambda_module()
-    yield SkillEnv(handler=module.lambda_handler, store=SQLiteStore(db_path), clock=clock)
+    monkeypatch.setenv("SKILL_DB", str(tmp_path / "progress.sqlite3"))
+    if request.param == "dynamodb":
+        store = _dynamodb_store(request, monkeypatch)
+    else:
+        store = SQLiteStore(tmp_path / "progress.sqlite3")
+    env = SkillEnv(handler=load_lambda_module().lambda_handler, store=store, clock=clock)
+    env.saved("amzn1.ask.account.NOBODY")  # creates the table before the skill uses it
+    yield env
 
 
 @pytest.fixture

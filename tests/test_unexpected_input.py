@@ -9,7 +9,7 @@ import pytest
 
 from skill.simulator.envelopes import SimulatedDevice, intent_request, launch_request
 from skill.simulator.resolver import SlotMatch
-from tests.support.skill_env import SkillEnv, ends_session, reprompt, spoken
+from tests.support.skill_env import SkillEnv, ends_session, reprompt, spoken, sqlite_only
 
 READY_FOR_TOE_REACH = "Say ready when you're standing with your feet shoulder width apart."
 
@@ -92,6 +92,7 @@ def write_raw_state(skill_env: SkillEnv, user_id: str, state_json: str) -> None:
         connection.execute("UPDATE progress SET state = ? WHERE user_id = ?", (state_json, user_id))
 
 
+@sqlite_only
 @pytest.mark.parametrize(
     "stored",
     [

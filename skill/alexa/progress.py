@@ -36,6 +36,7 @@ class Progress:
     history: History
     first_visit: bool  # the store has no record of this user
     today: date
+    store_failed: bool = False  # reading the store failed: don't wait on it again this request
 
 
 def request_day(handler_input: HandlerInput) -> date:
@@ -61,20 +62,19 @@ def _session_progress(
     return state, History.from_dict(attributes.get(HISTORY))
 
 
-def _stored_progress(
-    handler_input: HandlerInput, catalog: Catalog
-) -> tuple[DialogueState, History, bool]:
+def _stored_progress(handler_input: HandlerInput, catalog: Catalog, today: date) -> Progress:
     try:
         stored = handler_input.attributes_manager.persistent_attributes
     except StoreUnavailable as error:
-        log.warning("progress store unavailable, reading nothing: %s", error)
-        return DialogueState(), History(), False
+        log.warning("progress store unavailable, guiding from the session only: %s", error)
+        return Progress(DialogueState(), History(), False, today, store_failed=True)
     if not stored:
-        return DialogueState(), History(), True
+        return Progress(DialogueState(), History(), True, today)
     state = DialogueState.from_dict(stored.get(STATE), catalog)
     if state is None and stored.get(STATE):
         log.warning("stored state is from another version or invalid; starting fresh")
-    return state or DialogueState(), History.from_dict(stored.get(HISTORY)), False
+    history = History.from_dict(stored.get(HISTORY))
+    return Progress(state or DialogueState(), history, False, today)
 
 
 class LoadProgress(AbstractRequestInterceptor):
@@ -82,13 +82,12 @@ class LoadProgress(AbstractRequestInterceptor):
         self.catalog = catalog
 
     def process(self, handler_input: HandlerInput) -> None:
+        today = request_day(handler_input)
         in_session = _session_progress(handler_input, self.catalog)
         if in_session is not None:
-            state, history = in_session
-            first_visit = False
+            progress = Progress(*in_session, first_visit=False, today=today)
         else:
-            state, history, first_visit = _stored_progress(handler_input, self.catalog)
-        progress = Progress(state, history, first_visit, request_day(handler_input))
+            progress = _stored_progress(handler_input, self.catalog, today)
         handler_input.attributes_manager.request_attributes[PROGRESS_KEY] = progress
 
 
@@ -111,6 +110,8 @@ class SaveProgress(AbstractResponseInterceptor):
         if outcome is None or progress is None:
             return
         remember_in_session(handler_input, outcome.state, progress.history)
+        if progress.store_failed:
+            return  # already logged; the session carries the state until the store is back
         attributes: dict[str, object] = {STATE: outcome.state.to_dict()}
         if outcome.completed:
             attributes[COMPLETED_ON] = progress.today.isoformat()

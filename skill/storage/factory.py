@@ -11,7 +11,7 @@ def make_store(settings: Settings) -> ProgressStore:
     if settings.store == "dynamodb":
         from skill.storage.dynamodb_store import DynamoDbStore
 
-        return DynamoDbStore(settings.table)
+        return DynamoDbStore(settings.table, region=settings.aws_region)
     from skill.storage.sqlite_store import SQLiteStore
 
     return SQLiteStore(settings.db_path)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
@@ -59,6 +61,11 @@ class SkillEnv:
         }
         request = DefaultSerializer().deserialize(json.dumps(envelope), RequestEnvelope)
         return self.store.get_attributes(request)
+
+
+def sqlite_only(test: Callable) -> Callable:
+    """Run a skill_env test on the SQLite store only (it reaches into the SQLite file)."""
+    return pytest.mark.parametrize("skill_env", ["sqlite"], indirect=True)(test)
 
 
 def ssml(response: Response) -> str:
