@@ -37,7 +37,8 @@ def timed(call):
 
 
 def store_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if "progress store unavailable" in r.getMessage()]
+    messages = (record.getMessage() for record in caplog.records)
+    return [message for message in messages if "progress store unavailable" in message]
 
 
 def test_server_stopped_mid_routine_and_restarted(
