@@ -148,7 +148,7 @@ def test_ask_resources_use_the_lambda_deployer() -> None:
     assert resources["askcliResourcesVersion"] == "2020-03-31"
     profile = resources["profiles"]["default"]
     assert profile["skillMetadata"]["src"] == "./interaction_model"
-    assert profile["code"]["default"]["src"] == "./lambda"
+    assert profile["code"]["default"]["src"] == "./build/lambda"  # scripts/build_lambda.py
     infrastructure = profile["skillInfrastructure"]
     assert infrastructure["type"] == "@ask-cli/lambda-deployer"
     assert infrastructure["userConfig"]["runtime"] == "python3.12"
