@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from skill.simulator.envelopes import SimulatedDevice
 from tests.support.skill_env import SkillEnv, ends_session, reprompt, silences, spoken
 
@@ -324,3 +326,25 @@ def test_screen_devices_get_visuals_and_voice_only_devices_do_not(skill_env: Ski
     voice_only = skill_env.device(user_id="amzn1.ask.account.VOICE")
     voice_only.launch()
     assert not voice_only.intent("StartRoutineIntent")["response"].get("directives")
+
+
+def test_two_devices_finishing_at_once_both_count(skill_env: SkillEnv) -> None:
+    kitchen, office = skill_env.device(), skill_env.device()
+    for device in (kitchen, office):
+        start_lower_back(device)
+        for _ in range(5):
+            device.intent("ReadyIntent")
+    barrier = threading.Barrier(2)
+    finished: list[dict] = []
+
+    def finish(device: SimulatedDevice) -> None:
+        barrier.wait()
+        finished.append(device.intent("ReadyIntent"))
+
+    threads = [threading.Thread(target=finish, args=(d,)) for d in (kitchen, office)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(finished) == 2 and all(ends_session(r) for r in finished)
+    assert skill_env.saved()["history"]["completed"] == 2
