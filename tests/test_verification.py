@@ -369,14 +369,14 @@ def test_accepts_timestamp_with_milliseconds(fetcher, clock):
 
 
 def test_rejects_wrong_skill_id(fetcher, clock):
-    with rejects("^applicationId 'amzn1.ask.skill.other' is not this skill's id$"):
+    with rejects("^applicationId 'amzn1.ask.skill.other' is not this skill$"):
         check(make_verifier(fetcher, clock), envelope(clock.now, "amzn1.ask.skill.other"))
 
 
 def test_rejects_wrong_session_skill_id_even_with_right_context(fetcher, clock):
     request_env = envelope(clock.now)
     request_env["session"]["application"] = {"applicationId": "amzn1.ask.skill.other"}
-    with rejects("is not this skill's id"):
+    with rejects("is not this skill"):
         check(make_verifier(fetcher, clock), request_env)
 
 
@@ -405,7 +405,7 @@ def test_signature_checks_can_be_disabled_but_skill_id_still_applies(clock):
     stale = envelope(clock.now - timedelta(days=1))
     verifier.verify({}, encode(stale), stale)
     wrong = envelope(clock.now, "amzn1.ask.skill.other")
-    with rejects("is not this skill's id"):
+    with rejects("is not this skill"):
         verifier.verify({}, encode(wrong), wrong)
 
 

@@ -18,7 +18,7 @@ from skill.simulator.envelopes import DEFAULT_SKILL_ID, SimulatedDevice, launch_
 from skill.web import create_app
 from skill.web.verification import SIGNATURE_256_HEADER, SIGNATURE_HEADER
 from tests.support.http_alexa import signed_handler
-from tests.support.skill_env import ends_session, silences, spoken
+from tests.support.skill_env import LOWER_BACK_SILENCES, spoken, whole_routine
 from tests.support.test_ca import CERT_URL, AlexaTestCA, StaticFetcher, default_ca, default_leaf
 from tests.support.test_ca import signed_headers as sign
 
@@ -77,14 +77,9 @@ def test_health_answers_with_the_version(client: FlaskClient) -> None:
 
 def test_a_whole_routine_over_signed_requests(client: FlaskClient, fetcher: StaticFetcher) -> None:
     device = SimulatedDevice(signed_handler(flask_post(client)), user_id=USER)
-    assert spoken(device.launch()).startswith("Welcome to Back Stretches.")
-    response = device.intent("StartRoutineIntent")
-    holds = []
-    while not ends_session(response):
-        response = device.intent("ReadyIntent")
-        holds.append(sum(silences(response)))
-    assert "That's your first completed routine." in spoken(response)
-    assert holds == [30, 0, 40, 0, 30, 30]  # toe reach, -, ten paced sets, -, each leg
+    holds, last = whole_routine(device)
+    assert "That's your first completed routine." in spoken(last)
+    assert holds == LOWER_BACK_SILENCES
     assert len(fetcher.urls) == 1  # the chain was downloaded once and cached
 
 

@@ -18,7 +18,7 @@ import pytest
 from skill.simulator.envelopes import DEFAULT_SKILL_ID, SimulatedDevice
 from tests.support.http_alexa import signed_handler, urllib_post
 from tests.support.servers import ROOT, free_port, start_server
-from tests.support.skill_env import ends_session, silences, spoken
+from tests.support.skill_env import LOWER_BACK_SILENCES, spoken, whole_routine
 from tests.support.test_ca import default_ca, default_leaf
 
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -79,18 +79,13 @@ def server(
 
 def run_routine(url: str, user: str) -> list[int]:
     device = SimulatedDevice(signed_handler(urllib_post(url + "/alexa")), user_id=user)
-    assert spoken(device.launch()).startswith("Welcome to Back Stretches.")
-    response = device.intent("StartRoutineIntent")
-    holds = []
-    while not ends_session(response):
-        response = device.intent("ReadyIntent")
-        holds.append(sum(silences(response)))
-    assert "That's your first completed routine." in spoken(response)
+    holds, last = whole_routine(device)
+    assert "That's your first completed routine." in spoken(last)
     return holds
 
 
 def test_full_routine_over_http(server: str) -> None:
-    assert run_routine(server, "amzn1.ask.account.E2E") == [30, 0, 40, 0, 30, 30]
+    assert run_routine(server, "amzn1.ask.account.E2E") == LOWER_BACK_SILENCES
 
 
 def test_forged_request_is_refused_by_the_live_server(server: str) -> None:
@@ -113,7 +108,7 @@ def test_concurrent_users_across_workers_lose_nothing(
     for thread in threads:
         thread.join(timeout=120)
     assert sorted(results) == list(range(8))
-    assert all(holds == [30, 0, 40, 0, 30, 30] for holds in results.values())
+    assert all(holds == LOWER_BACK_SILENCES for holds in results.values())
     with sqlite3.connect(server_env["SKILL_DB"]) as connection:
         rows = connection.execute("SELECT user_id, state, history FROM progress").fetchall()
     saved = {user: (json.loads(state), json.loads(history)) for user, state, history in rows}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from ask_sdk_core.serialize import DefaultSerializer
@@ -19,12 +20,31 @@ class RequestRejected(ValueError):
     """The event is not a well-formed request for this skill; the reason is one line."""
 
 
-def application_id_of(event: dict[str, Any]) -> str | None:
-    for holder in (event.get("context", {}).get("System", {}), event.get("session", {})):
-        if isinstance(holder, dict):
-            application = holder.get("application")
-            if isinstance(application, dict) and isinstance(application.get("applicationId"), str):
-                return application["applicationId"]
+APPLICATION_ID_PATHS = (
+    ("context", "System", "application", "applicationId"),
+    ("session", "application", "applicationId"),
+)
+
+
+def lookup(data: object, *keys: str) -> Any:
+    """data[k1][k2]..., or None where any level is missing or not an object."""
+    for key in keys:
+        if not isinstance(data, Mapping):
+            return None
+        data = data.get(key)
+    return data
+
+
+def application_id_problem(event: Mapping[str, Any], skill_id: str) -> str | None:
+    """Why the event is not for this skill, or None. Every applicationId present must be
+    the skill's, and one must be present."""
+    found = [lookup(event, *path) for path in APPLICATION_ID_PATHS]
+    present = [application_id for application_id in found if application_id is not None]
+    if not present:
+        return "request has no applicationId"
+    for application_id in present:
+        if application_id != skill_id:
+            return f"applicationId {repr(application_id)[:100]} is not this skill"
     return None
 
 
@@ -39,10 +59,9 @@ def check_event(event: object, skill_id: str | None) -> dict[str, Any]:
         event.get("session", {}), dict
     ):
         raise RequestRejected("event context or session is not an object")
-    if skill_id is not None:
-        application_id = application_id_of(event)
-        if application_id != skill_id:
-            raise RequestRejected(f"applicationId {application_id!r} is not this skill")
+    problem = application_id_problem(event, skill_id) if skill_id is not None else None
+    if problem is not None:
+        raise RequestRejected(problem)
     return event
 
 

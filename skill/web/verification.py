@@ -19,6 +19,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from skill.alexa.entry import application_id_problem, lookup
 from skill.web.certificates import (
     CertificateFetcher,
     Clock,
@@ -57,15 +58,6 @@ def _header(headers: Headers, name: str) -> str | None:
     """Case-insensitive lookup: HTTP header names are, plain dicts are not."""
     wanted = name.lower()
     return next((value for key, value in headers.items() if key.lower() == wanted), None)
-
-
-def _lookup(envelope: Any, *keys: str) -> Any:
-    """envelope[keys[0]][keys[1]]..., or None where a level is missing or not a JSON object."""
-    for key in keys:
-        if not isinstance(envelope, Mapping):
-            return None
-        envelope = envelope.get(key)
-    return envelope
 
 
 class RequestVerifier(AbstractVerifier):
@@ -120,7 +112,7 @@ class TimestampVerifier(AbstractVerifier):
         serialized_request_env: bytes,
         deserialized_request_env: RequestEnvelope,
     ) -> None:
-        raw = _lookup(deserialized_request_env, "request", "timestamp")
+        raw = lookup(deserialized_request_env, "request", "timestamp")
         if not isinstance(raw, str):
             raise VerificationException("request.timestamp missing")
         try:
@@ -152,20 +144,9 @@ class ApplicationIdVerifier(AbstractVerifier):
         serialized_request_env: bytes,
         deserialized_request_env: RequestEnvelope,
     ) -> None:
-        found = [
-            _lookup(deserialized_request_env, *path)
-            for path in (
-                ("context", "System", "application", "applicationId"),
-                ("session", "application", "applicationId"),
-            )
-        ]
-        present = [application_id for application_id in found if application_id is not None]
-        if not present:
-            raise VerificationException("request has no applicationId")
-        for application_id in present:
-            if application_id != self._skill_id:
-                shown = repr(application_id)[:100]
-                raise VerificationException(f"applicationId {shown} is not this skill's id")
+        problem = application_id_problem(deserialized_request_env, self._skill_id)
+        if problem is not None:
+            raise VerificationException(problem)
 
 
 class AlexaRequestVerifier(AbstractVerifier):

@@ -105,3 +105,18 @@ def spoken_seconds(response: Response, words_per_second: float = 2.5) -> float:
 
 def spoken_lines(response: Response) -> list[str]:
     return [m.text for m in moments(ssml(response)) if isinstance(m, Spoken)]
+
+
+def whole_routine(device: SimulatedDevice) -> tuple[list[int], Response]:
+    """Launch, start the default routine and say ready until it ends: the seconds of silence
+    in each turn after the start, and the last response."""
+    assert spoken(device.launch()).startswith("Welcome")
+    response = device.intent("StartRoutineIntent")
+    silence_per_turn = []
+    while not ends_session(response):
+        response = device.intent("ReadyIntent")
+        silence_per_turn.append(sum(silences(response)))
+    return silence_per_turn, response
+
+
+LOWER_BACK_SILENCES = [30, 0, 40, 0, 30, 30]  # toe reach, -, ten paced sets, -, each leg
