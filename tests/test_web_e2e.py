@@ -22,6 +22,7 @@ from tests.support.skill_env import LOWER_BACK_SILENCES, spoken, whole_routine
 from tests.support.test_ca import default_ca, default_leaf
 
 GUNICORN = Path(sys.executable).parent / "gunicorn"
+PRODUCTION_ARGS = ["--workers", "2", "--no-control-socket"]  # as the README documents
 
 
 @pytest.fixture(scope="module")
@@ -61,14 +62,8 @@ def server(
     if request.param == "serve":
         command = [sys.executable, "-m", "skill", "serve", "--port", str(port)]
     else:
-        command = [
-            str(GUNICORN),
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "skill.web:create_app()",
-        ]
+        bind = f"127.0.0.1:{port}"
+        command = [str(GUNICORN), *PRODUCTION_ARGS, "--bind", bind, "skill.web:create_app()"]
     process = start_server(command, server_env, port, tmp_path / "server.log")
     yield f"http://127.0.0.1:{port}"
     process.terminate()

@@ -43,5 +43,6 @@ def serve(host: str, port: int, threads: int = 8) -> None:
         "threads": threads,
         "accesslog": "-",
         "loglevel": "info",
+        "control_socket_disable": True,  # gunicorn 27: one per user by default; not needed here
     }
     StandaloneServer(app, options).run()
