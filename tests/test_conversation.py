@@ -305,7 +305,8 @@ def test_one_shot_start_on_first_use_says_the_disclaimer_first(skill_env: SkillE
     response = device.intent("StartRoutineIntent")
     said = spoken(response)
     assert said.startswith(
-        "Before we begin: I offer general stretching guidance, not medical advice."
+        "Before we begin, this is general stretching guidance, not medical advice, "
+        "so stop at once if anything hurts. Let's do the lower back routine"
     )
     assert "Stretch one of three: the toe reach." in said
 

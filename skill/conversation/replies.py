@@ -12,9 +12,9 @@ from skill.conversation.plan import Beat, Hold, ReplyPlan, Say, Screen, Segment
 from skill.conversation.state import DialogueState, Phase, Position
 
 SKILL_NAME = "Back Stretches"
-DISCLAIMER = (
-    "Before we begin: I offer general stretching guidance, not medical advice. "
-    "Stop at once if anything hurts."
+DISCLAIMER = (  # one sentence, said on a user's very first visit
+    "Before we begin, this is general stretching guidance, not medical advice, "
+    "so stop at once if anything hurts."
 )
 PAIN_STOP = (
     "Stop the stretch now and gently come out of the position. Don't push through pain. "
