@@ -20,6 +20,7 @@ class RequestRejected(ValueError):
     """The event is not a well-formed request for this skill; the reason is one line."""
 
 
+MAX_NESTING = 64  # Alexa's envelopes nest about 8 deep; the SDK copies attributes recursively
 APPLICATION_ID_PATHS = (
     ("context", "System", "application", "applicationId"),
     ("session", "application", "applicationId"),
@@ -36,16 +37,29 @@ def lookup(data: object, *keys: str) -> Any:
 
 
 def application_id_problem(event: Mapping[str, Any], skill_id: str) -> str | None:
-    """Why the event is not for this skill, or None. Every applicationId present must be
-    the skill's, and one must be present."""
-    found = [lookup(event, *path) for path in APPLICATION_ID_PATHS]
-    present = [application_id for application_id in found if application_id is not None]
-    if not present:
-        return "request has no applicationId"
-    for application_id in present:
-        if application_id != skill_id:
+    """Why the event is not for this skill, or None. context.System.application (always sent
+    by Alexa, and what the SDK reads) must name the skill, and so must the session's if any."""
+    context_id, session_id = (lookup(event, *path) for path in APPLICATION_ID_PATHS)
+    if context_id is None:
+        return "request has no context.System.application.applicationId"
+    for application_id in (context_id, session_id):
+        if application_id is not None and application_id != skill_id:
             return f"applicationId {repr(application_id)[:100]} is not this skill"
     return None
+
+
+def too_deep(value: object, limit: int = MAX_NESTING) -> bool:
+    """Whether JSON data nests deeper than `limit` (checked without recursion)."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            pending.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            pending.extend((child, depth + 1) for child in item)
+    return False
 
 
 def check_event(event: object, skill_id: str | None) -> dict[str, Any]:
@@ -55,6 +69,8 @@ def check_event(event: object, skill_id: str | None) -> dict[str, Any]:
     request = event.get("request")
     if not isinstance(request, dict) or not isinstance(request.get("type"), str):
         raise RequestRejected("event has no request.type")
+    if too_deep(event):
+        raise RequestRejected(f"event nests deeper than {MAX_NESTING} levels")
     if not isinstance(event.get("context", {}), dict) or not isinstance(
         event.get("session", {}), dict
     ):
@@ -66,8 +82,11 @@ def check_event(event: object, skill_id: str | None) -> dict[str, Any]:
 
 
 def deserialize(event: dict[str, Any]) -> RequestEnvelope:
+    """The SDK's request objects, for an event that is strict JSON in valid UTF-8."""
     try:
-        return _serializer.deserialize(json.dumps(event), RequestEnvelope)
+        payload = json.dumps(event, allow_nan=False, ensure_ascii=False)
+        payload.encode("utf-8")  # lone surrogates: no real request carries them
+        return _serializer.deserialize(payload, RequestEnvelope)
     except Exception as error:  # the SDK raises several types for shapes it cannot read
         raise RequestRejected(f"event cannot be read as an Alexa request: {error}") from error
 

@@ -7,7 +7,7 @@ import logging
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import IntentRequest, Response
 from ask_sdk_model.slu.entityresolution import StatusCode
 
@@ -37,9 +37,18 @@ def routine_request(handler_input: HandlerInput) -> RoutineRequest | None:
         matched = (
             authority.status is not None and authority.status.code == StatusCode.ER_SUCCESS_MATCH
         )
-        if matched and authority.values:
-            return RoutineRequest(spoken, authority.values[0].value.id)
+        value = authority.values[0].value if matched and authority.values else None
+        if value is not None and value.id:
+            return RoutineRequest(spoken, value.id)
     return RoutineRequest(spoken, None)
+
+
+def intent_name(handler_input: HandlerInput) -> str | None:
+    """The intent's name, or None (also for an IntentRequest that carries no intent)."""
+    request = handler_input.request_envelope.request
+    if not isinstance(request, IntentRequest) or request.intent is None:
+        return None
+    return request.intent.name
 
 
 class Conversation:
@@ -84,7 +93,7 @@ class IntentHandler(AbstractRequestHandler):
         self.conversation, self.intent_name, self.event = conversation, intent_name, event
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name(self.intent_name)(handler_input)
+        return intent_name(handler_input) == self.intent_name
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return self.conversation.respond(handler_input, self.event)
@@ -117,8 +126,7 @@ class UnknownIntentHandler(AbstractRequestHandler):
         return is_request_type("IntentRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        intent = handler_input.request_envelope.request.intent
-        log.info("unknown intent %r", getattr(intent, "name", None))
+        log.info("unknown intent %r", intent_name(handler_input))
         return self.conversation.respond(handler_input, Event.UNKNOWN)
 
 
@@ -146,7 +154,12 @@ class ApologyHandler(AbstractExceptionHandler):
         log.exception("request failed: %s", exception)
         progress = handler_input.attributes_manager.request_attributes.get(PROGRESS_KEY)
         state = progress.state if progress is not None else DialogueState()
-        reply = replies.asking(state, self.catalog, "Sorry, something went wrong on my side.")
+        apology = "Sorry, something went wrong on my side."
+        try:
+            reply = replies.asking(state, self.catalog, apology)
+        except Exception:  # the state itself is what broke: start the user afresh
+            state = DialogueState()
+            reply = replies.asking(state, self.catalog, apology)
         history = progress.history if progress is not None else History()
         remember_in_session(handler_input, state, history)
         return build_response(handler_input, reply)

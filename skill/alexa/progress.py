@@ -42,11 +42,10 @@ class Progress:
 def request_day(handler_input: HandlerInput) -> date:
     """The day of the request, from Alexa's timestamp (UTC)."""
     stamp = handler_input.request_envelope.request.timestamp
-    if stamp is None:
+    try:
+        return stamp.astimezone(timezone.utc).date() if stamp.tzinfo else stamp.date()
+    except (AttributeError, OverflowError, ValueError):  # missing, or beyond datetime's range
         return datetime.now(timezone.utc).date()
-    if stamp.tzinfo is not None:
-        stamp = stamp.astimezone(timezone.utc)
-    return stamp.date()
 
 
 def _session_progress(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from skill.content.model import Catalog, Routine, Stretch
+from skill.content.model import Catalog, Routine, Stretch, StretchKind
 
 STATE_VERSION = 1
 
@@ -65,7 +65,20 @@ class DialogueState:
             return None
         if not 0 <= state.side < routine.stretches[state.stretch].side_count:
             return None
-        return state
+        return state if state._reachable(routine) else None
+
+    def _reachable(self, routine: Routine) -> bool:
+        """Whether the machine can produce this state (a save may predate a content change)."""
+        stretch = routine.stretches[self.stretch]
+        if self.phase is Phase.INTRODUCING:
+            return self.side == 0
+        if self.phase is Phase.WAITING_OTHER_SIDE:
+            return self.side > 0
+        if self.phase in (Phase.HOLDING, Phase.COUNTING):
+            kind = StretchKind.HOLD if self.phase is Phase.HOLDING else StretchKind.REPS
+            last_side = self.side == stretch.side_count - 1
+            return stretch.kind is kind and last_side and self.stretch < len(routine.stretches) - 1
+        return True
 
     def at(
         self, phase: Phase, stretch: int | None = None, side: int | None = None

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import escape
 
 from skill.conversation.plan import Segment
 from skill.speech.timeline import Spoken, timeline
 
 MAX_BREAK_SECONDS = 10  # Alexa's limit for one <break>
+# Characters XML 1.0 does not allow at all (control characters, lone surrogates, U+FFFE/F):
+# words a user said can carry them into a reply.
+_NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text safe inside SSML: escaped, with characters XML cannot carry removed."""
+    return escape(_NOT_XML.sub("", text))
 
 
 def breaks(seconds: int) -> str:
@@ -22,11 +31,11 @@ def to_ssml(segments: tuple[Segment, ...]) -> str:
     parts = []
     for moment in timeline(segments):
         if isinstance(moment, Spoken):
-            parts.append(escape(moment.text))
+            parts.append(xml_text(moment.text))
         else:
             parts.append(breaks(moment.seconds))
     return "<speak>" + " ".join(parts) + "</speak>"
 
 
 def text_to_ssml(text: str) -> str:
-    return "<speak>" + escape(text) + "</speak>"
+    return "<speak>" + xml_text(text) + "</speak>"

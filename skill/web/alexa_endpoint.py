@@ -52,7 +52,7 @@ def alexa_blueprint(
         body = request.get_data(cache=False)
         try:
             event = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (ValueError, RecursionError):  # bad JSON, bad UTF-8, huge numbers, deep nesting
             return reject(400, "body is not JSON")
         if not isinstance(event, dict):
             return reject(400, "body is not a JSON object")
