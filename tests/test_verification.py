@@ -7,7 +7,6 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,6 +31,7 @@ from skill.web.verification import (
     CertificateFetcher,
     VerificationException,
 )
+from tests.support.servers import ChainServer
 from tests.support.skill_env import Clock
 from tests.support.test_ca import (
     CERT_URL,
@@ -380,16 +380,18 @@ def test_rejects_wrong_session_skill_id_even_with_right_context(fetcher, clock):
         check(make_verifier(fetcher, clock), request_env)
 
 
-def test_accepts_skill_id_in_session_only(fetcher, clock):
+def test_rejects_skill_id_in_session_only(fetcher, clock):
+    """Alexa always sends context.System.application, and the SDK reads the ID there."""
     request_env = envelope(clock.now)
     del request_env["context"]
-    check(make_verifier(fetcher, clock), request_env)
+    with rejects("request has no context.System.application.applicationId"):
+        check(make_verifier(fetcher, clock), request_env)
 
 
 def test_rejects_request_without_application_id(fetcher, clock):
     request_env = envelope(clock.now)
     del request_env["context"], request_env["session"]
-    with rejects("request has no applicationId"):
+    with rejects("request has no context.System.application.applicationId"):
         check(make_verifier(fetcher, clock), request_env)
 
 
@@ -497,36 +499,9 @@ def test_concurrent_requests_download_once(clock):
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """http://127.0.0.1:port serving the default chain at /echo.api/*, plus /slow and /big*."""
-    chain = default_leaf().chain_pem
-    release_slow = threading.Event()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path == "/slow":
-                release_slow.wait(10)  # never answers while the client waits
-                return
-            bodies = {"/big": b"x" * (MAX_CHAIN_BYTES + 1), "/just-fits": b"x" * MAX_CHAIN_BYTES}
-            body = chain if self.path.startswith("/echo.api/") else bodies.get(self.path)
-            if body is None:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    release_slow.set()
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    extra = {"/big": b"x" * (MAX_CHAIN_BYTES + 1), "/just-fits": b"x" * MAX_CHAIN_BYTES}
+    with ChainServer(default_leaf().chain_pem, extra) as chain_server:
+        yield chain_server.url
 
 
 def test_default_fetcher_downloads_from_http_server(server):

@@ -3,21 +3,19 @@ driven over HTTP with signed requests whose certificate chain a local server han
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sqlite3
 import sys
 import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from skill.simulator.envelopes import DEFAULT_SKILL_ID, SimulatedDevice
 from tests.support.http_alexa import signed_handler, urllib_post
-from tests.support.servers import ROOT, free_port, start_server
+from tests.support.servers import ROOT, ChainServer, free_port, start_server
 from tests.support.skill_env import LOWER_BACK_SILENCES, spoken, whole_routine
 from tests.support.test_ca import default_ca, default_leaf
 
@@ -26,17 +24,10 @@ PRODUCTION_ARGS = ["--workers", "2", "--no-control-socket"]  # as the README doc
 
 
 @pytest.fixture(scope="module")
-def certificate_mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def certificate_mirror() -> Iterator[str]:
     """A local stand-in for s3.amazonaws.com serving the test CA's signing chain."""
-    folder = tmp_path_factory.mktemp("mirror")
-    (folder / "echo.api").mkdir()
-    (folder / "echo.api" / "echo-api-cert.pem").write_bytes(default_leaf().chain_pem)
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with ChainServer(default_leaf().chain_pem) as chain_server:
+        yield chain_server.url
 
 
 @pytest.fixture

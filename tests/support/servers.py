@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,3 +37,50 @@ def start_server(command: list[str], env: dict[str, str], port: int, log: Path) 
             time.sleep(0.1)
     process.kill()
     raise AssertionError(f"server did not start: {log.read_text()}")
+
+
+class ChainServer:
+    """A local stand-in for s3.amazonaws.com: the signing chain at /echo.api/*, any `extra`
+    bodies by path, 404 otherwise. /slow, and every path while `hang` is set, accepts and
+    never answers (until the server stops)."""
+
+    def __init__(self, chain: bytes, extra: dict[str, bytes] | None = None) -> None:
+        self.chain, self.extra = chain, extra or {}
+        self.hang, self._stopping = threading.Event(), threading.Event()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self.url = f"http://127.0.0.1:{self._httpd.server_port}"
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if self.path == "/slow" or server.hang.is_set():
+                    server._stopping.wait(10)
+                    return
+                body = server.chain if self.path.startswith("/echo.api/") else None
+                body = server.extra.get(self.path, body)
+                if body is None:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        return Handler
+
+    def __enter__(self) -> ChainServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join()
