@@ -36,8 +36,9 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-* && touch "$stamp"
 fi
 
-if [ $dev = 1 ] && ! command -v chromium >/dev/null; then
-  apt_install chromium fonts-dejavu-core  # the browser tests drive Debian's chromium
+if [ $dev = 1 ] && ! { command -v chromium && command -v wrk; } >/dev/null; then
+  # the browser tests drive Debian's chromium; the benchmark's HTTP load comes from wrk
+  apt_install chromium fonts-dejavu-core wrk
 fi
 
 if [ $dev = 1 ] && [ -f tests/node/package.json ]; then

@@ -57,7 +57,7 @@ def test_a_one_shot_request_and_a_closed_session() -> None:
     output = run_console(["ask back stretches to start my desk stretches", "stop", "ready"])
     assert "Let's do the desk break routine" in output
     assert "(session ended)" in output
-    assert 'The session is closed, so this goes to "ask back stretches to ready".' in output
+    assert 'The session is closed: sent as "Alexa, ask back stretches: ready".' in output
 
 
 def test_python_dash_m_skill_console_reads_standard_input(database: Path) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 from skill.simulator.envelopes import SimulatedDevice
+from skill.simulator.resolver import Resolver
 from tests.support.skill_env import SkillEnv, ends_session, reprompt, silences, spoken
 
 LEFT_FOOT_PROMPT = "Say ready when your left foot is on the table."
@@ -277,14 +279,18 @@ def test_progress_and_list_routines_answer_without_moving(skill_env: SkillEnv) -
     )
     listing = spoken(device.intent("ListRoutinesIntent"))
     assert listing.startswith("I have two routines.")
-    assert "Desk break: a short break at work" in listing
-    assert "which needs a table or other low object" in listing
+    assert (
+        "Desk break, a short break at work: the standing crunch rotations and the toe reach."
+        in listing
+    )
+    assert listing.endswith(
+        "To switch, say start desk break. Say ready when your hands are clasped behind your head."
+    )
+    assert "the table hamstring stretch. You'll need a table or other low object." in listing
     assert skill_env.saved()["state"] == before
 
 
 def test_desk_break_by_name_needs_no_equipment(skill_env: SkillEnv) -> None:
-    from skill.simulator.resolver import Resolver
-
     device = skill_env.device()
     device.launch()
     response = device.say("start my desk stretches", Resolver.default())
@@ -349,3 +355,66 @@ def test_two_devices_finishing_at_once_both_count(skill_env: SkillEnv) -> None:
         thread.join(timeout=30)
     assert len(finished) == 2 and all(ends_session(r) for r in finished)
     assert skill_env.saved()["history"]["completed"] == 2
+
+
+def prompted_phrases(text: str) -> list[str]:
+    """The words a reply tells the user to say: "Say ready when ...", "..., or start over.",
+    "you can say repeat, go back, skip, ...", "say it hurts and we'll stop"."""
+    phrases = []
+    for sentence in re.split(r"(?<=[.?])\s+", text):
+        asked = re.search(r"\b[Ss]ay:? (.*)", sentence)
+        if asked is None:
+            continue
+        for item in re.split(r",? or |, ", asked.group(1).rstrip(".?")):
+            words = re.split(r" (?:when|to|and)\b", item.strip().removeprefix("say "))[0]
+            if words:
+                phrases.append(words)
+    return phrases
+
+
+def test_following_the_prompts_word_for_word_completes_the_routine(skill_env: SkillEnv) -> None:
+    resolver = Resolver.default()
+    device = skill_env.device()
+    response = device.launch()
+    asked: set[str] = set()
+    for _ in range(20):
+        if ends_session(response):
+            break
+        phrases = prompted_phrases(reprompt(response))
+        asked.update(phrases)
+        asked.update(prompted_phrases(spoken(device.intent("AMAZON.HelpIntent"))))
+        response = device.say(phrases[0], resolver)
+    assert "That's the whole lower back routine. Well done." in spoken(response)
+    assert {"start", "ready", "next", "repeat", "list routines"} <= asked
+    for phrase in asked | {"continue", "start over", "stop", "it hurts", "go back", "skip"}:
+        assert resolver.resolve(phrase) is not None, f"the coach asks for {phrase!r}"
+
+
+def test_start_after_another_routine_begins_the_default_routine(skill_env: SkillEnv) -> None:
+    device = skill_env.device()
+    device.launch()
+    response = device.say("start desk break", Resolver.default())
+    while not ends_session(response):
+        response = device.intent("ReadyIntent")
+    welcome = device.launch()
+    assert "Say start to begin the lower back routine" in spoken(welcome)
+    assert spoken(device.intent("StartRoutineIntent")).startswith("Let's do the lower back routine")
+
+
+def test_a_lapsed_streak_is_not_announced(skill_env: SkillEnv) -> None:
+    device = skill_env.device()
+    for _ in range(3):
+        complete_routine(device)
+        skill_env.clock.advance(days=1)
+    assert "You're on a three day streak." in spoken(device.launch())
+    skill_env.clock.advance(days=30)
+    assert "streak" not in spoken(device.launch())
+
+
+def test_pain_on_a_first_visit_is_not_delayed_by_the_disclaimer(skill_env: SkillEnv) -> None:
+    response = skill_env.device().intent("PainIntent")
+    assert spoken(response) == (
+        "Stop the stretch now and gently come out of the position. Don't push through pain. "
+        "If the pain persists, please see a health professional."
+    )
+    assert ends_session(response)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from datetime import date
 
 import pytest
 
-from skill.content.loader import default_catalog
+from skill.content.loader import DATA_DIR, default_catalog, load_catalog
 from skill.conversation.events import Event
 from skill.conversation.history import History, record_completion
-from skill.conversation.machine import ANY_PHASE, TRANSITIONS, Turn, nothing_waiting, step
-from skill.conversation.state import DialogueState, Phase
+from skill.conversation.machine import ANY_PHASE, TRANSITIONS, RoutineRequest, Turn, step
+from skill.conversation.state import IN_ROUTINE, DialogueState, Phase
 
 CATALOG = default_catalog()
 TODAY = date(2026, 11, 23)
@@ -24,12 +26,19 @@ def at(phase: Phase, stretch: int = 0, side: int = 0) -> DialogueState:
     return DialogueState("lower_back", stretch, side, phase)
 
 
-def test_every_phase_and_event_has_a_row_or_a_deliberate_default() -> None:
+MOVES = {Event.READY, Event.YES, Event.NO, Event.REPEAT, Event.PREVIOUS, Event.SKIP,
+         Event.PAUSE, Event.RESUME}  # fmt: skip
+
+
+def test_every_phase_has_a_row_and_in_routine_phases_handle_every_move() -> None:
     assert set(TRANSITIONS) == set(Phase)
-    for phase in Phase:
-        for event in Event:
-            row = TRANSITIONS[phase].get(event) or ANY_PHASE.get(event, nothing_waiting)
-            assert callable(row)
+    assert not set(ANY_PHASE) & MOVES  # moves always depend on the phase
+    for phase in IN_ROUTINE:
+        assert set(TRANSITIONS[phase]) == MOVES, phase
+    for phase in (Phase.NOT_STARTED, Phase.FINISHED):  # the rest: nothing_waiting explains
+        outcome = step(DialogueState(phase=phase), turn(Event.PREVIOUS))
+        assert outcome.state == DialogueState(phase=phase)
+        assert outcome.reply is not None and outcome.reply.reprompt
 
 
 @pytest.mark.parametrize(
@@ -93,3 +102,21 @@ def test_history_streaks() -> None:
     assert record_completion(once, date(2026, 11, 26)) == History(2, 1, "2026-11-26")
     assert History.from_dict({"completed": -1, "streak": 0, "last_day": ""}) == History()
     assert History.from_dict({"completed": 2, "streak": 1, "last_day": "not a day"}) == History()
+
+
+def test_a_routine_that_counts_more_reps_says_so(tmp_path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    routine_file = data / "routines" / "desk_break.json"
+    routine = json.loads(routine_file.read_text())
+    routine["stretches"][0]["reps"] = 15
+    routine_file.write_text(json.dumps(routine))
+    catalog = load_catalog(data)
+    request = RoutineRequest("desk break", "desk_break")
+    intro = step(
+        DialogueState(), Turn(Event.START, catalog, History(), TODAY, routine_request=request)
+    )
+    said = " ".join(segment.text for segment in intro.reply.speech)
+    assert "I'll count fifteen sets with you." in said
+    counting = step(intro.state, Turn(Event.READY, catalog, History(), TODAY))
+    assert "That's fifteen." in " ".join(getattr(s, "text", "") for s in counting.reply.speech)

@@ -79,10 +79,12 @@ def test_new_session_while_the_store_is_down_still_guides_the_user(
     dynalite.stop()
     device = dynamo_env.device()
     welcome, seconds = timed(device.launch)
-    assert spoken(welcome).startswith("Welcome back to Back Stretches.")
+    said = spoken(welcome)  # whether this user is new cannot be known: the disclaimer is said
+    assert said.startswith("Welcome to Back Stretches.") and "not medical advice" in said
     assert seconds < ALEXA_DEADLINE_S
     assert len(store_warnings(caplog)) == 1  # the read failed; no second wait on the write
     response = device.intent("StartRoutineIntent")
     while not ends_session(response):
         response = device.intent("ReadyIntent")
-    assert "That's the whole lower back routine. Well done." in spoken(response)
+    said = spoken(response)  # the history is unknown, so no count is claimed
+    assert "That's the whole lower back routine. Well done. Come back tomorrow" in said

@@ -51,7 +51,7 @@ def test_routine_that_does_not_exist(
     before = skill_env.saved()
     response = mid_routine.intent("StartRoutineIntent", {"routine": slot})
     assert spoken(response) == (
-        f"I don't know a routine called {heard}. I have desk break and lower back. "
+        f"I don't know a routine called {heard}. I have lower back and desk break. "
         f"{READY_FOR_TOE_REACH}"
     )
     assert_unchanged(skill_env, before)
@@ -162,3 +162,11 @@ def test_requests_that_cannot_take_speech_get_an_empty_response(skill_env: Skill
     }
     response = skill_env.handler(event, None)
     assert "outputSpeech" not in response["response"]
+
+
+def test_a_request_type_newer_than_the_sdk_gets_an_empty_response(skill_env: SkillEnv) -> None:
+    device = skill_env.device()
+    event = launch_request(device.info)
+    event["request"]["type"] = "Alexa.Future.SomethingNew"
+    response = skill_env.handler(event, None)
+    assert response == {"version": "1.0", "response": {}}

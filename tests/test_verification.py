@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from skill.web.certificates import (
+    MAX_CACHED_URLS,
     MAX_CHAIN_BYTES,
     SigningCertificateCache,
     canonical_certificate_url,
@@ -550,3 +551,23 @@ def test_verifier_with_default_fetcher_end_to_end(server, clock):
 def test_verifier_rejects_download_failures_end_to_end(server, clock, path, reason):
     with rejects(reason):
         check(make_verifier(local(server, path), clock), envelope(clock.now))
+
+
+def test_failing_urls_take_no_room_and_the_cache_stays_bounded(fetcher, clock):
+    cache = SigningCertificateCache(trust_store(default_ca().root_pem, True), fetcher, clock)
+    fetcher.pem = b"not a certificate"
+    for number in range(50):  # anyone can name any path under /echo.api/
+        with pytest.raises(VerificationException):
+            cache.get(f"https://s3.amazonaws.com/echo.api/forged-{number}.pem")
+    assert len(cache) == 0
+    fetcher.pem = default_leaf().chain_pem
+    for number in range(50):
+        cache.get(f"https://s3.amazonaws.com/echo.api/cert-{number}.pem")
+    assert len(cache) == MAX_CACHED_URLS
+
+
+def test_cheap_checks_run_before_any_download(fetcher, clock):
+    stale = envelope(clock.now - timedelta(seconds=151))
+    with rejects("timestamp 151 s from now exceeds 150 s"):
+        check(make_verifier(fetcher, clock), stale)
+    assert fetcher.urls == []

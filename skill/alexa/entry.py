@@ -11,6 +11,7 @@ from typing import Any
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
+from ask_sdk_model.request import Request
 
 log = logging.getLogger(__name__)
 _serializer = DefaultSerializer()
@@ -20,7 +21,7 @@ class RequestRejected(ValueError):
     """The event is not a well-formed request for this skill; the reason is one line."""
 
 
-MAX_NESTING = 64  # Alexa's envelopes nest about 8 deep; the SDK copies attributes recursively
+MAX_NESTING = 32  # this skill's session attributes nest 3 deep; the SDK copies them recursively
 APPLICATION_ID_PATHS = (
     ("context", "System", "application", "applicationId"),
     ("session", "application", "applicationId"),
@@ -69,8 +70,8 @@ def check_event(event: object, skill_id: str | None) -> dict[str, Any]:
     request = event.get("request")
     if not isinstance(request, dict) or not isinstance(request.get("type"), str):
         raise RequestRejected("event has no request.type")
-    if too_deep(event):
-        raise RequestRejected(f"event nests deeper than {MAX_NESTING} levels")
+    if too_deep(lookup(event, "session", "attributes")):  # the SDK deep-copies these
+        raise RequestRejected(f"session attributes nest deeper than {MAX_NESTING} levels")
     if not isinstance(event.get("context", {}), dict) or not isinstance(
         event.get("session", {}), dict
     ):
@@ -93,6 +94,11 @@ def deserialize(event: dict[str, Any]) -> RequestEnvelope:
 
 def handle_event(skill: CustomSkill, event: object, context: Any = None) -> dict[str, Any]:
     """The response envelope, as JSON-ready data, for one Alexa event."""
-    envelope = deserialize(check_event(event, skill.skill_id))
+    event = check_event(event, skill.skill_id)
+    request_type = event["request"]["type"]
+    if request_type not in Request.discriminator_value_class_map:
+        log.info("answering a request type this SDK does not know, %r, with nothing", request_type)
+        return {"version": "1.0", "response": {}}
+    envelope = deserialize(event)
     response = skill.invoke(request_envelope=envelope, context=context)
     return _serializer.serialize(response)

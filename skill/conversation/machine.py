@@ -33,7 +33,7 @@ class Turn:
 
     event: Event
     catalog: Catalog
-    history: History
+    history: History | None  # None: the store could not be read, the history is unknown
     today: date
     first_visit: bool = False  # no record of this user yet: say the disclaimer
     new_session: bool = False
@@ -83,7 +83,7 @@ def _present(state: DialogueState, turn: Turn) -> ReplyPlan:
         return replies.paused(position)
     if state.phase is Phase.FINISHED:
         return replies.asking(state, turn.catalog, "You've finished the routine.")
-    return replies.welcome(turn.catalog, turn.history, first_visit=False)
+    return replies.welcome(turn.catalog, turn.history, turn.today, first_visit=False)
 
 
 # -- transitions ----------------------------------------------------------------------------
@@ -92,17 +92,15 @@ def _present(state: DialogueState, turn: Turn) -> ReplyPlan:
 def launch(state: DialogueState, turn: Turn) -> Outcome:
     if state.phase in IN_ROUTINE:
         resumed = _resume_point(state)
-        return Outcome(resumed, replies.welcome_back(_position(resumed, turn)))
-    fresh = DialogueState(routine=state.routine)
-    return Outcome(fresh, replies.welcome(turn.catalog, turn.history, first_visit=turn.first_visit))
+        return Outcome(resumed, replies.welcome_back(_position(resumed, turn), turn.catalog))
+    welcome = replies.welcome(turn.catalog, turn.history, turn.today, first_visit=turn.first_visit)
+    return Outcome(DialogueState(), welcome)
 
 
 def start_routine(state: DialogueState, turn: Turn) -> Outcome:
     request = turn.routine_request
     if request is not None and turn.catalog.get(request.routine_id or "") is None:
-        names = " and ".join(r.name for r in turn.catalog.routines.values())
-        line = f"I don't know a routine called {request.spoken}. I have {names}."
-        return Outcome(state, replies.asking(state, turn.catalog, line))
+        return Outcome(state, replies.unknown_routine(turn.catalog, state, request.spoken))
     routine_id = request.routine_id if request else (state.routine or turn.catalog.default_id)
     started = DialogueState(routine=routine_id or turn.catalog.default_id, phase=Phase.INTRODUCING)
     return Outcome(started, replies.introduce(_position(started, turn), opening=True))
@@ -123,7 +121,8 @@ def perform_step(state: DialogueState, turn: Turn) -> Outcome:
         reply = replies.exercise_then_switch(position, _position(other_side, turn))
         return Outcome(other_side, reply)
     if position.is_last_stretch:
-        history = record_completion(turn.history, turn.today)
+        known = turn.history
+        history = record_completion(known, turn.today) if known is not None else None
         return Outcome(state.at(Phase.FINISHED), replies.finish(position, history), completed=True)
     done = Phase.HOLDING if position.stretch.kind is StretchKind.HOLD else Phase.COUNTING
     return Outcome(state.at(done), replies.step_done(position))
@@ -179,8 +178,9 @@ def stop(state: DialogueState, turn: Turn) -> Outcome:
 
 
 def stop_for_pain(state: DialogueState, turn: Turn) -> Outcome:
-    held = _resume_point(state) if state.phase in IN_ROUTINE else state
-    return Outcome(held, replies.pain_stop())
+    in_routine = state.phase in IN_ROUTINE
+    held = _resume_point(state) if in_routine else state
+    return Outcome(held, replies.pain_stop(in_routine=in_routine))
 
 
 def take_your_time(state: DialogueState, turn: Turn) -> Outcome:
@@ -209,12 +209,12 @@ def not_understood(state: DialogueState, turn: Turn) -> Outcome:
 
 
 def nothing_waiting(state: DialogueState, turn: Turn) -> Outcome:
-    """An event that makes no sense here ("ready" with nothing to do): explain, change nothing."""
+    """An event that makes no sense here ("ready" with nothing to do): explain, change nothing.
+    Only the phases outside a routine leave events to this."""
     line = {
         Phase.NOT_STARTED: "We haven't started a routine yet.",
         Phase.FINISHED: "You've finished the routine.",
-        Phase.PAUSED: "We're paused right now.",
-    }.get(state.phase, "")
+    }[state.phase]
     return Outcome(state, replies.asking(state, turn.catalog, line))
 
 
@@ -223,6 +223,9 @@ def session_ended(state: DialogueState, turn: Turn) -> Outcome:
 
 
 # -- the table ------------------------------------------------------------------------------
+
+# The launch welcome says the disclaimer itself; pain and stop must not wait for it.
+NO_DISCLAIMER = frozenset({Event.LAUNCH, Event.PAIN, Event.STOP, Event.SESSION_ENDED})
 
 ANY_PHASE: dict[Event, Transition] = {
     Event.LAUNCH: launch,
@@ -290,7 +293,7 @@ def step(state: DialogueState, turn: Turn) -> Outcome:
         turn.event, nothing_waiting
     )
     outcome = transition(state, turn)
-    first_words = turn.first_visit and turn.new_session and turn.event is not Event.LAUNCH
+    first_words = turn.first_visit and turn.new_session and turn.event not in NO_DISCLAIMER
     if first_words and outcome.reply is not None:  # a one-shot first visit: disclaimer first
         outcome = replace(outcome, reply=outcome.reply.after(Say(replies.DISCLAIMER)))
     return outcome

@@ -1,10 +1,13 @@
 """What the coach says in each situation: the wording, built from content.
 
 Every reply that leaves the microphone open carries a reprompt telling the user exactly
-what to say next.
+what to say next. A history of None means the store could not be read: nothing is claimed
+about past routines then.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from skill.content.model import Catalog, Routine, Stretch, StretchKind
 from skill.conversation.history import History
@@ -12,13 +15,14 @@ from skill.conversation.plan import Beat, Hold, ReplyPlan, Say, Screen, Segment
 from skill.conversation.state import DialogueState, Phase, Position
 
 SKILL_NAME = "Back Stretches"
+INVOCATION = "back stretches"
 DISCLAIMER = (  # one sentence, said on a user's very first visit
     "Before we begin, this is general stretching guidance, not medical advice, "
     "so stop at once if anything hurts."
 )
 PAIN_STOP = (
     "Stop the stretch now and gently come out of the position. Don't push through pain. "
-    "If the pain persists, please see a health professional. I've stopped the routine here."
+    "If the pain persists, please see a health professional."
 )
 PAIN_HINT = "If anything hurts, say it hurts and we'll stop."
 ONES = (
@@ -39,8 +43,27 @@ def spoken_number(n: int) -> str:
     return TENS[tens] + (f"-{ONES[ones]}" if ones else "")
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """ "one routine", "three routines", "two stretches"."""
+    return f"{spoken_number(n)} {noun if n == 1 else plural or noun + 's'}"
+
+
+def _stretch_count(n: int) -> str:
+    return counted(n, "stretch", "stretches")
+
+
+def spoken_list(items: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def _said(*texts: str) -> tuple[Segment, ...]:
     return tuple(Say(text) for text in texts if text)
+
+
+def _text(stretch: Stretch, template: str, side: int) -> str:
+    """A content text with its {side} and {reps} filled in."""
+    return stretch.text(template, side).replace("{reps}", spoken_number(stretch.reps))
 
 
 def _stretch_label(stretch: Stretch, side: int) -> str:
@@ -48,17 +71,20 @@ def _stretch_label(stretch: Stretch, side: int) -> str:
     return f"the {stretch.name}, {title}" if title else f"the {stretch.name}"
 
 
-def _routine_line(routine: Routine) -> str:
-    count = spoken_number(len(routine.stretches))
-    needs = f" You'll need {' and '.join(routine.equipment)}." if routine.equipment else ""
-    return f"Let's do the {routine.name} routine: {count} stretches.{needs}"
+def _needs(routine: Routine) -> str:
+    return f"You'll need {spoken_list(list(routine.equipment))}." if routine.equipment else ""
+
+
+def _routines(catalog: Catalog) -> list[Routine]:
+    """The routines in the order they are offered: the default first."""
+    return sorted(catalog.routines.values(), key=lambda r: (r.id != catalog.default_id, r.name))
 
 
 # -- asking for the next move ---------------------------------------------------------------
 
 
 def ready_prompt(position: Position) -> str:
-    return position.stretch.text(position.stretch.ready_prompt, position.side)
+    return _text(position.stretch, position.stretch.ready_prompt, position.side)
 
 
 def next_prompt(position: Position) -> str:
@@ -76,8 +102,9 @@ def prompt_for(state: DialogueState, catalog: Catalog) -> str:
     if state.phase is Phase.PAUSED:
         return "Say continue to pick up where you left off, or start over to begin again."
     if state.phase is Phase.FINISHED:
-        return "Say start over to do the routine again, or stop to finish."
-    return "Say start to begin the lower back routine, or list routines to hear them all."
+        return "Say start over to do it again, list routines to hear the others, or stop."
+    routine = catalog.get(state.routine) or catalog.default
+    return f"Say start to begin the {routine.name} routine, or list routines to hear them all."
 
 
 def position_of(state: DialogueState, catalog: Catalog) -> Position:
@@ -97,10 +124,12 @@ def asking(state: DialogueState, catalog: Catalog, *lines: str) -> ReplyPlan:
 def introduce(position: Position, *, opening: bool = False) -> ReplyPlan:
     stretch, routine = position.stretch, position.routine
     number, total = position.index + 1, len(routine.stretches)
-    setup = tuple(stretch.text(line, position.side) for line in stretch.setup)
+    setup = tuple(_text(stretch, line, position.side) for line in stretch.setup)
     prompt = ready_prompt(position)
+    opening_line = f"Let's do the {routine.name} routine: {_stretch_count(total)}."
     speech = _said(
-        _routine_line(routine) if opening else "",
+        opening_line if opening else "",
+        _needs(routine) if opening else "",
         f"Stretch {spoken_number(number)} of {spoken_number(total)}: the {stretch.name}.",
         *setup,
         prompt,
@@ -112,7 +141,7 @@ def introduce(position: Position, *, opening: bool = False) -> ReplyPlan:
 def switch_sides(position: Position) -> ReplyPlan:
     stretch = position.stretch
     prompt = ready_prompt(position)
-    switch = stretch.text(stretch.switch, position.side)
+    switch = _text(stretch, stretch.switch, position.side)
     title = f"{stretch.name.capitalize()}: {stretch.side_title(position.side)}"
     screen = Screen(title, "Switch sides", switch)
     return ReplyPlan(_said(switch, prompt), reprompt=prompt, screen=screen)
@@ -125,9 +154,9 @@ def perform(position: Position) -> tuple[Segment, ...]:
         seconds = spoken_number(stretch.hold_seconds)
         return (
             Say(f"Hold for {seconds} seconds."),
-            Say(stretch.text(stretch.during, side)),
+            Say(_text(stretch, stretch.during, side)),
             Hold(stretch.hold_seconds),
-            Say(stretch.text(stretch.release, side)),
+            Say(_text(stretch, stretch.release, side)),
         )
     segments: list[Segment] = [Say("Here we go.")]
     for rep in range(1, stretch.reps + 1):
@@ -145,7 +174,7 @@ def performing_screen(position: Position) -> Screen:
     if stretch.kind is StretchKind.HOLD:
         label = stretch.side_title(position.side)
         subtitle = f"Hold {label}" if label else "Hold"
-        during = stretch.text(stretch.during, position.side)
+        during = _text(stretch, stretch.during, position.side)
         return Screen(title, subtitle, during, hold_seconds=stretch.hold_seconds)
     return Screen(title, f"{stretch.reps} sets", " ".join(stretch.movements))
 
@@ -166,28 +195,35 @@ def exercise_then_switch(position: Position, other_side: Position) -> ReplyPlan:
     )
 
 
-def finish(position: Position, history: History) -> ReplyPlan:
+def _record(history: History | None) -> str:
+    if history is None:
+        return ""
+    if history.streak >= 2:
+        return f"That's {spoken_number(history.streak)} days in a row."
+    if history.completed == 1:
+        return "That's your first completed routine."
+    return f"That's {counted(history.completed, 'routine')} completed."
+
+
+def finish(position: Position, history: History | None) -> ReplyPlan:
     """The last exercise, then the celebration; the session ends."""
     routine = position.routine
-    if history.streak >= 2:
-        record = f"That's {spoken_number(history.streak)} days in a row."
-    elif history.completed == 1:
-        record = "That's your first completed routine."
-    else:
-        record = f"That's {spoken_number(history.completed)} routines completed."
+    record = _record(history)
     speech = perform(position) + _said(
         f"That's the whole {routine.name} routine. Well done.",
         record,
         "Come back tomorrow and keep it going.",
     )
-    screen = Screen("Routine complete", routine.name.capitalize(), record)
+    screen = Screen("Routine complete", routine.name.capitalize(), record or "Well done.")
     return ReplyPlan(speech, reprompt=None, screen=screen)
 
 
 # -- around the routine ---------------------------------------------------------------------
 
 
-def welcome(catalog: Catalog, history: History, *, first_visit: bool) -> ReplyPlan:
+def welcome(
+    catalog: Catalog, history: History | None, today: date, *, first_visit: bool
+) -> ReplyPlan:
     routine = catalog.default
     if first_visit:
         greeting = (
@@ -195,20 +231,19 @@ def welcome(catalog: Catalog, history: History, *, first_visit: bool) -> ReplyPl
             f"timing each hold and counting with you. {DISCLAIMER}"
         )
     else:
-        greeting = "Welcome back to Back Stretches."
-    streak = (
-        f"You're on a {spoken_number(history.streak)} day streak." if history.streak >= 2 else ""
-    )
-    needs = f" You'll need {' and '.join(routine.equipment)}." if routine.equipment else ""
-    count = spoken_number(len(routine.stretches))
-    routine_line = f"The {routine.name} routine has {count} stretches.{needs}"
-    return asking(DialogueState(), catalog, greeting, streak, routine_line)
+        greeting = f"Welcome back to {SKILL_NAME}."
+    streak = history.current_streak(today) if history is not None else 0
+    streak_line = f"You're on a {spoken_number(streak)} day streak." if streak >= 2 else ""
+    count = f"The {routine.name} routine has {_stretch_count(len(routine.stretches))}."
+    return asking(DialogueState(), catalog, greeting, streak_line, count, _needs(routine))
 
 
-def welcome_back(position: Position) -> ReplyPlan:
+def welcome_back(position: Position, catalog: Catalog) -> ReplyPlan:
     label = _stretch_label(position.stretch, position.side)
+    routine = position.routine
+    where = "" if routine.id == catalog.default_id else f", in the {routine.name} routine"
     prompt = "Say continue to pick up there, or start over."
-    speech = _said(f"Welcome back. You were on {label}.", prompt)
+    speech = _said(f"Welcome back. You were on {label}{where}.", prompt)
     return ReplyPlan(speech, reprompt=prompt)
 
 
@@ -223,7 +258,7 @@ def saved_and_goodbye(position: Position) -> ReplyPlan:
     return ReplyPlan(
         _said(
             f"Okay. I've saved your place at {label}.",
-            "When you're ready, say: Alexa, open back stretches.",
+            f"When you're ready, say: Alexa, open {INVOCATION}.",
         ),
         reprompt=None,
     )
@@ -233,50 +268,55 @@ def goodbye() -> ReplyPlan:
     return ReplyPlan(_said("Goodbye, and take care of your back."), reprompt=None)
 
 
-def pain_stop() -> ReplyPlan:
-    return ReplyPlan(_said(PAIN_STOP), reprompt=None)
+def pain_stop(*, in_routine: bool) -> ReplyPlan:
+    stopped = "I've stopped the routine here." if in_routine else ""
+    return ReplyPlan(_said(PAIN_STOP, stopped), reprompt=None)
+
+
+def _describe(routine: Routine) -> str:
+    stretches = spoken_list([f"the {stretch.name}" for stretch in routine.stretches])
+    return f"{routine.name.capitalize()}, {routine.summary}: {stretches}. {_needs(routine)}"
 
 
 def list_routines(catalog: Catalog, state: DialogueState) -> ReplyPlan:
-    routines = sorted(catalog.routines.values(), key=lambda r: r.id != catalog.default_id)
-    described = []
-    for routine in routines:
-        count = spoken_number(len(routine.stretches))
-        needs = f", which needs {' and '.join(routine.equipment)}" if routine.equipment else ""
-        described.append(
-            f"{routine.name.capitalize()}: {routine.summary}, {count} stretches{needs}"
-        )
-    listing = "; and ".join(described)
-    names = " or ".join(f"start {routine.name}" for routine in routines)
-    intro = f"I have {spoken_number(len(routines))} routines. {listing}."
+    routines = _routines(catalog)
+    intro = f"I have {counted(len(routines), 'routine')}."
+    described = [_describe(routine) for routine in routines]
+    others = [routine for routine in routines if routine.id != state.routine]
+    choices = spoken_list([f"start {routine.name}" for routine in others])
     if state.phase in (Phase.NOT_STARTED, Phase.FINISHED):
-        prompt = f"Which would you like? Say {names}."
-        return ReplyPlan(_said(intro, prompt), reprompt=prompt)
-    return asking(state, catalog, intro, f"To switch, say {names}.")
+        prompt = f"Which would you like? Say {spoken_list([f'start {r.name}' for r in routines])}."
+        return ReplyPlan(_said(intro, *described, prompt), reprompt=prompt)
+    return asking(state, catalog, intro, *described, f"To switch, say {choices}.")
 
 
-def progress(state: DialogueState, catalog: Catalog, history: History) -> ReplyPlan:
+def unknown_routine(catalog: Catalog, state: DialogueState, heard: str) -> ReplyPlan:
+    names = spoken_list([routine.name for routine in _routines(catalog)])
+    return asking(state, catalog, f"I don't know a routine called {heard}. I have {names}.")
+
+
+def progress(state: DialogueState, catalog: Catalog, history: History | None) -> ReplyPlan:
     if state.phase is Phase.NOT_STARTED or not state.routine:
-        routine = catalog.default
-        count = spoken_number(len(routine.stretches))
+        routine = catalog.get(state.routine) or catalog.default
+        count = _stretch_count(len(routine.stretches))
         return asking(
-            state,
-            catalog,
-            f"You haven't started yet. {routine.name.capitalize()} has {count} stretches.",
+            state, catalog, f"You haven't started yet. The {routine.name} routine has {count}."
         )
     position = position_of(state, catalog)
     total = len(position.routine.stretches)
     if state.phase is Phase.FINISHED:
-        done = f"You finished all {spoken_number(total)} stretches of {position.routine.name}."
-        tally = f"You've completed {spoken_number(history.completed)} routines in all."
-        return asking(state, catalog, done, tally if history.completed else "")
+        done = f"You finished the {position.routine.name} routine."
+        tally = (
+            f"You've completed {counted(history.completed, 'routine')} in all."
+            if history is not None and history.completed
+            else ""
+        )
+        return asking(state, catalog, done, tally)
     number = position.index + 1
-    if state.phase in (Phase.HOLDING, Phase.COUNTING):
-        left = total - number
-        line = f"You've done {spoken_number(number)} of {spoken_number(total)} stretches."
-        remaining = f"{spoken_number(left).capitalize()} to go."
-        return asking(state, catalog, line, remaining)
     left = total - number
+    if state.phase in (Phase.HOLDING, Phase.COUNTING):
+        line = f"You've done {spoken_number(number)} of {spoken_number(total)} stretches."
+        return asking(state, catalog, line, f"{spoken_number(left).capitalize()} to go.")
     line = (
         f"You're on stretch {spoken_number(number)} of {spoken_number(total)}, "
         f"{_stretch_label(position.stretch, position.side)}."
@@ -292,8 +332,9 @@ def help_for(state: DialogueState, catalog: Catalog) -> ReplyPlan:
             state,
             catalog,
             "I guide you through stretches for your lower back: I explain each one, time the "
-            "holds and count with you. Say start to begin, or list routines to hear them all. "
-            "While we stretch you can say repeat, go back, skip, pause, or how many are left.",
+            "holds and count with you. While we stretch you can say repeat, go back, skip, "
+            "pause, or how many are left.",
+            PAIN_HINT,
         )
     if state.phase is Phase.FINISHED:
         return asking(state, catalog, "You've finished the routine.")

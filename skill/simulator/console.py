@@ -52,7 +52,7 @@ class Console:
             self.show(self.device.say(one_shot.group("rest"), self.resolver))
         else:
             if not self.device.session_open:
-                self.note(f'The session is closed, so this goes to "ask {INVOCATION} to {text}".')
+                self.note(f'The session is closed: sent as "Alexa, ask {INVOCATION}: {text}".')
             self.show(self.device.say(text, self.resolver))
         return True
 

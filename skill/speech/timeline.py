@@ -8,49 +8,50 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from skill.conversation.plan import Beat, Hold, ReplyPlan, Say, Segment
+from skill.conversation.plan import Beat, Hold, Say, Segment
 
-WORDS_PER_SECOND = 2.5  # Alexa's speaking rate, about 150 words a minute
-LAST_CUE = "Ten more seconds."
 HALFWAY_CUE = "Halfway there."
-LAST_CUE_AT = 10  # seconds left when LAST_CUE is said
-MIN_HOLD_FOR_LAST_CUE = 20
 MIN_HOLD_FOR_HALFWAY_CUE = 40
+END_CUES = (  # (shortest hold, seconds left, cue): the first that fits is said before the end
+    (20, 10, "Ten more seconds."),
+    (10, 5, "Five more seconds."),
+)
 
 
 @dataclass(frozen=True)
 class Spoken:
     text: str
 
-    @property
-    def seconds(self) -> float:
-        return len(self.text.split()) / WORDS_PER_SECOND
-
 
 @dataclass(frozen=True)
 class Silence:
     seconds: int
-    hold_total: int = 0  # the whole hold this silence belongs to; 0 for a pacing beat
-    remaining_after: int = 0  # seconds of the hold still to come after this silence
 
 
 Moment = Spoken | Silence
 
 
-def hold_moments(seconds: int) -> tuple[Moment, ...]:
-    """A hold's silences, cut where the cues are said ("Halfway there.", "Ten more seconds.")."""
+def hold_cues(seconds: int) -> dict[int, str]:
+    """The cues of a hold, by the seconds left when each is said."""
     cues: dict[int, str] = {}
     if seconds >= MIN_HOLD_FOR_HALFWAY_CUE:
         cues[seconds // 2] = HALFWAY_CUE
-    if seconds >= MIN_HOLD_FOR_LAST_CUE:
-        cues[LAST_CUE_AT] = LAST_CUE
+    for shortest, left, cue in END_CUES:
+        if seconds >= shortest:
+            cues[left] = cue
+            break
+    return cues
+
+
+def hold_moments(seconds: int) -> tuple[Moment, ...]:
+    """A hold's silence, cut where its cues are said."""
+    cues = hold_cues(seconds)
     moments: list[Moment] = []
     elapsed = 0
-    for remaining in sorted(cues, reverse=True):
-        moments.append(Silence(seconds - remaining - elapsed, seconds, remaining))
-        moments.append(Spoken(cues[remaining]))
-        elapsed = seconds - remaining
-    moments.append(Silence(seconds - elapsed, seconds, 0))
+    for left in sorted(cues, reverse=True):
+        moments += [Silence(seconds - left - elapsed), Spoken(cues[left])]
+        elapsed = seconds - left
+    moments.append(Silence(seconds - elapsed))
     return tuple(moments)
 
 
@@ -66,8 +67,3 @@ def _moments(segment: Segment) -> tuple[Moment, ...]:
 
 def timeline(segments: tuple[Segment, ...]) -> tuple[Moment, ...]:
     return tuple(moment for segment in segments for moment in _moments(segment))
-
-
-def estimated_seconds(plan: ReplyPlan) -> float:
-    """How long the speech takes to play, silences included (an estimate for spoken words)."""
-    return sum(moment.seconds for moment in timeline(plan.speech))

@@ -14,6 +14,10 @@ back in is ignored: history is never overwritten wholesale.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_model import RequestEnvelope
 
@@ -38,6 +42,17 @@ def check_storable(value: object, where: str) -> None:
             check_storable(item, f"{where}[{index}]")
     elif isinstance(value, bool) or not isinstance(value, int | str):
         raise TypeError(f"{where} is a {type(value).__name__}; only ints and strings are stored")
+
+
+def parse_save(attributes: Mapping[str, Any]) -> tuple[dict[str, Any], date | None]:
+    """What a save asks for: the state to write, and the day of a completion (or None).
+    TypeError or ValueError for anything the callers should never pass."""
+    state = attributes.get(STATE, {})
+    if not isinstance(state, dict):
+        raise TypeError(f"state is a {type(state).__name__}, not a dict")
+    check_storable(state, STATE)
+    completed_on = attributes.get(COMPLETED_ON)
+    return state, None if completed_on is None else date.fromisoformat(completed_on)
 
 
 def user_id_of(request_envelope: RequestEnvelope) -> str:

@@ -25,11 +25,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from skill.conversation.history import History, record_completion
 from skill.storage.base import (
-    COMPLETED_ON,
     HISTORY,
     STATE,
     StoreUnavailable,
-    check_storable,
+    parse_save,
     user_id_of,
 )
 
@@ -122,12 +121,7 @@ class DynamoDbStore(DynamoDbAdapter):
     def save_attributes(
         self, request_envelope: RequestEnvelope, attributes: Mapping[str, Any]
     ) -> None:
-        state = attributes.get(STATE, {})
-        if not isinstance(state, dict):
-            raise TypeError(f"state must be a dict, not {type(state).__name__}")
-        check_storable(state, STATE)
-        completed_on = attributes.get(COMPLETED_ON)
-        day = None if completed_on is None else date.fromisoformat(completed_on)
+        state, day = parse_save(attributes)
         key = self._key(request_envelope)
         self._count("writes")
         with _unavailable_on_aws_errors():

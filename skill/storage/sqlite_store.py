@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +27,10 @@ from ask_sdk_model import RequestEnvelope
 
 from skill.conversation.history import History, record_completion
 from skill.storage.base import (
-    COMPLETED_ON,
     HISTORY,
     STATE,
     StoreUnavailable,
-    check_storable,
+    parse_save,
     user_id_of,
 )
 
@@ -81,19 +80,13 @@ class SQLiteStore(AbstractPersistenceAdapter):
 
     def save_attributes(self, request_envelope: RequestEnvelope, attributes: dict) -> None:
         user_id = user_id_of(request_envelope)
-        state = attributes.get(STATE, {})
-        if not isinstance(state, dict):
-            raise TypeError(f"state is a {type(state).__name__}, not a dict")
-        check_storable(state, STATE)
-        completed_on = attributes.get(COMPLETED_ON)
-        day = None if completed_on is None else date.fromisoformat(completed_on)
+        state, day = parse_save(attributes)
         state_json, now = _dump(state), _now()
         with self._count_lock:
             self.writes += 1
         with self._connection("save progress") as connection:
             if day is None:
-                empty = _dump(History().to_dict())
-                connection.execute(_UPSERT_STATE, (user_id, state_json, empty, now))
+                connection.execute(_UPSERT_STATE, (user_id, state_json, _EMPTY_HISTORY, now))
                 return
             connection.execute("BEGIN IMMEDIATE")
             row = connection.execute(_SELECT_HISTORY, (user_id,)).fetchone()
@@ -162,6 +155,9 @@ def _use_wal(connection: sqlite3.Connection) -> None:
 
 def _dump(value: dict) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+_EMPTY_HISTORY = _dump(History().to_dict())  # a new user's row
 
 
 def _parse(text: str, user_id: str, column: str) -> dict:

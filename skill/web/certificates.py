@@ -31,6 +31,7 @@ CERT_CHAIN_DOMAIN = "echo-api.amazon.com"
 
 FETCH_TIMEOUT_SECONDS = 3.0
 MAX_CHAIN_BYTES = 64 * 1024
+MAX_CACHED_URLS = 16
 
 #: Downloads a certificate chain (PEM bytes) from a URL; raises on any failure.
 CertificateFetcher = Callable[[str], bytes]
@@ -179,21 +180,47 @@ class SigningCertificateCache:
         self._now = now
         self._lock = threading.Lock()
         self._entries: dict[str, _CacheEntry] = {}
+        self._canonical: dict[str, str] = {}  # URL as sent -> URL as checked
+
+    def __len__(self) -> int:
+        """How many chain URLs are cached (failures are not)."""
+        return len(self._entries)
 
     def get(self, url: str) -> x509.Certificate:
         """The validated signing certificate behind a SignatureCertChainUrl."""
-        canonical_url = canonical_certificate_url(url)
+        canonical_url = self._canonical.get(url) or canonical_certificate_url(url)
         with self._lock:
-            entry = self._entries.setdefault(canonical_url, _CacheEntry())
+            entry = self._entries.get(canonical_url)
+            if entry is None:
+                self._make_room()
+                entry = self._entries[canonical_url] = _CacheEntry()
         with entry.lock:
             now = self._now()
             if entry.leaf is not None and now <= entry.expires:
                 return entry.leaf
             try:
-                chain_pem = self._fetcher(canonical_url)
-            except Exception as exc:  # any fetcher failure rejects the request
-                raise VerificationException(f"could not download certificate chain: {exc}") from exc
-            path = validate_certificate_chain(chain_pem, self._store, now)
-            entry.leaf = path[0]
-            entry.expires = min(certificate.not_valid_after_utc for certificate in path)
-            return entry.leaf
+                entry.leaf, entry.expires = self._fetch_and_validate(canonical_url, now)
+            except VerificationException:
+                with self._lock:  # a failure is not cached and takes no room
+                    if self._entries.get(canonical_url) is entry:
+                        del self._entries[canonical_url]
+                raise
+        with self._lock:
+            if len(self._canonical) >= MAX_CACHED_URLS:
+                self._canonical.clear()
+            self._canonical[url] = canonical_url
+        return entry.leaf
+
+    def _fetch_and_validate(self, url: str, now: datetime) -> tuple[x509.Certificate, datetime]:
+        try:
+            chain_pem = self._fetcher(url)
+        except Exception as exc:  # any fetcher failure rejects the request
+            raise VerificationException(f"could not download certificate chain: {exc}") from exc
+        path = validate_certificate_chain(chain_pem, self._store, now)
+        return path[0], min(certificate.not_valid_after_utc for certificate in path)
+
+    def _make_room(self) -> None:
+        """Keep at most MAX_CACHED_URLS entries (Amazon uses one or two URLs at a time):
+        the oldest go first. Called with the lock held."""
+        while len(self._entries) >= MAX_CACHED_URLS:
+            del self._entries[next(iter(self._entries))]

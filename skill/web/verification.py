@@ -56,6 +56,9 @@ class AbstractVerifier(ABC):
 
 def _header(headers: Headers, name: str) -> str | None:
     """Case-insensitive lookup: HTTP header names are, plain dicts are not."""
+    value = headers.get(name)  # werkzeug's headers (and exact-case dicts) answer at once
+    if value is not None:
+        return value
     wanted = name.lower()
     return next((value for key, value in headers.items() if key.lower() == wanted), None)
 
@@ -150,11 +153,12 @@ class ApplicationIdVerifier(AbstractVerifier):
 
 
 class AlexaRequestVerifier(AbstractVerifier):
-    """Every check Amazon requires of a self-hosted skill, in order.
+    """Every check Amazon requires of a self-hosted skill, the cheap ones first.
 
-    Headers present, certificate URL rules, certificate chain, signature over the raw body,
-    timestamp (these skipped when verify_signature is False), then applicationId (when
-    skill_id is set). Build one per process: it holds the certificate cache.
+    Timestamp, applicationId (when skill_id is set), then headers present, certificate URL
+    rules, certificate chain (which may mean a download) and the signature over the raw body.
+    verify_signature=False skips the timestamp and signature checks. Build one per process:
+    it holds the certificate cache.
     """
 
     def __init__(
@@ -170,15 +174,14 @@ class AlexaRequestVerifier(AbstractVerifier):
     ) -> None:
         self.verifiers: list[AbstractVerifier] = []
         if verify_signature:
+            self.verifiers.append(TimestampVerifier(timestamp_tolerance_seconds, now))
+        if skill_id:
+            self.verifiers.append(ApplicationIdVerifier(skill_id))
+        if verify_signature:
             certificates = SigningCertificateCache(
                 trust_store(trusted_roots_pem, replace_default_roots), fetcher, now
             )
-            self.verifiers += [
-                RequestVerifier(certificates),
-                TimestampVerifier(timestamp_tolerance_seconds, now),
-            ]
-        if skill_id:
-            self.verifiers.append(ApplicationIdVerifier(skill_id))
+            self.verifiers.append(RequestVerifier(certificates))
 
     def verify(
         self,

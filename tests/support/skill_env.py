@@ -91,16 +91,16 @@ def silences(response: Response) -> list[int]:
     return [m.seconds for m in moments(ssml(response)) if isinstance(m, Silence)]
 
 
-def spoken_seconds(response: Response, words_per_second: float = 2.5) -> float:
-    """How long the speech takes: words at Alexa's pace plus every silence."""
-    total = 0.0
-    for moment in moments(ssml(response)):
-        total += (
-            moment.seconds
-            if isinstance(moment, Silence)
-            else len(moment.text.split()) / words_per_second
-        )
-    return total
+def speech_seconds(ssml_text: str, words_per_second: float = 2.5) -> float:
+    """How long speech takes to play: words at Alexa's pace (about 150 a minute) plus silences."""
+    return sum(
+        m.seconds if isinstance(m, Silence) else len(m.text.split()) / words_per_second
+        for m in moments(ssml_text)
+    )
+
+
+def spoken_seconds(response: Response) -> float:
+    return speech_seconds(ssml(response))
 
 
 def spoken_lines(response: Response) -> list[str]:

@@ -1,0 +1,62 @@
+"""`python -m bench --quick`: every part runs and reports numbers, with no HTTP error.
+
+Speed targets are reported by the bench, never asserted here: this machine's speed is not
+the code's. The quick run takes about 40 s (wrk is installed on first use if missing).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.support.servers import ROOT
+
+TIME_LIMIT_SECONDS = 90
+SECTIONS = ("cold_start", "warm", "store", "http", "soak", "targets")
+
+
+def _numbers(value: Any) -> list[float]:
+    """Every number anywhere in a JSON value."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int | float):
+        return [value]
+    if isinstance(value, dict):
+        return [number for item in value.values() for number in _numbers(item)]
+    if isinstance(value, list):
+        return [number for item in value for number in _numbers(item)]
+    return []
+
+
+def test_quick_bench_reports_every_section_with_no_http_error(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=TIME_LIMIT_SECONDS,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "| target | figure | limit | verdict |" in done.stdout
+    results = json.loads(out.read_text())
+    for section in SECTIONS:
+        numbers = _numbers(results[section])
+        assert numbers and all(math.isfinite(n) for n in numbers), section
+    cold, warm = results["cold_start"], results["warm"]
+    for skill in ("ours", "baseline"):
+        assert cold[skill]["ready_ms"] > 0 and cold[skill]["wall_ms"] > cold[skill]["ready_ms"]
+        assert warm[skill]["p99_ms"] >= warm[skill]["p50_ms"] > 0
+    assert results["store"]["writes_max"] >= 1  # the counters were read
+    runs = [run for kind_runs in results["http"]["runs"].values() for run in kind_runs]
+    assert len(runs) == 9 and all(run["requests"] > 0 and run["errors"] == 0 for run in runs)
+    soak = results["soak"]
+    assert soak["requests"] > 0 and soak["errors"] == 0
+    for worker in soak["workers"]:
+        assert worker["start"]["VmHWM"] > 0 and worker["end"]["VmRSS"] > 0
+    assert {target["passed"] for target in results["targets"]} <= {True, False}
