@@ -1,0 +1,75 @@
+"""`python -m bench [--quick] [--json PATH]`: run every part, print the Markdown report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.coldstart import measure_cold_start
+from bench.conversation import record_routines
+from bench.http_load import measure_http
+from bench.plan import DEFAULT, QUICK
+from bench.report import markdown
+from bench.servers import certificate_mirror
+from bench.soak import measure_soak
+from bench.targets import judge
+from bench.tooling import ensure_wrk
+
+
+def _progress(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def run(quick: bool) -> dict[str, Any]:
+    """Every part of the bench, in one temporary folder that is removed after."""
+    plan = QUICK if quick else DEFAULT
+    wrk = ensure_wrk()
+    from bench.warm import measure_warm  # imports the skill's store: after the env is known
+
+    results: dict[str, Any] = {
+        "plan": {"quick": quick, **plan.as_dict()},
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average_at_start": os.getloadavg()[0],
+        },
+    }
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+        workdir = Path(folder)
+        _progress("cold start")
+        results["cold_start"] = measure_cold_start(plan, workdir)
+        _progress("warm turns and store cost")
+        results["warm"], results["store"] = measure_warm(plan, workdir)
+        events = record_routines(plan.pool_conversations, workdir / "pool.sqlite3")
+        with certificate_mirror() as mirror:
+            _progress("HTTP load")
+            results["http"] = measure_http(plan, events, wrk, workdir, mirror)
+            _progress("soak")
+            results["soak"] = measure_soak(plan, events, wrk, workdir, mirror)
+    results["elapsed_seconds"] = time.monotonic() - started
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a short run of every part")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    args = parser.parse_args()
+    results = run(args.quick)
+    targets = judge(results)
+    results["targets"] = [target.as_dict() for target in targets]
+    print(markdown(results, targets))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""HTTP: ours verified, ours unverified and the baseline under gunicorn, at each concurrency."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from bench.conversation import Event
+from bench.load import run_load
+from bench.plan import Plan
+from bench.servers import WORKERS, gunicorn
+from bench.signing import write_signed_pool
+from bench.stats import ratio
+
+KINDS = ("verified", "unverified", "baseline")
+
+
+def _quietest(runs: list[dict[str, Any]], connections: int) -> dict[str, Any]:
+    return min(
+        (run for run in runs if run["concurrency"] == connections),
+        key=lambda run: run["other_cores"],
+    )
+
+
+def measure_http(
+    plan: Plan, events: list[Event], wrk: str, workdir: Path, mirror: str
+) -> dict[str, Any]:
+    """All three servers up at once (idle ones cost nothing), each warmed up unmeasured; then
+    plan.http_rounds rounds of one run per concurrency and server, back to back, so that what
+    else the machine does hits all three alike. Each run gets a pool signed just before it.
+    Reported per server and concurrency: the run in which other processes used the least CPU
+    (every run is kept under "rounds")."""
+    pool = workdir / "pool.txt"
+    rounds: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
+    with ExitStack() as stack:
+        servers = {kind: stack.enter_context(gunicorn(kind, workdir, mirror)) for kind in KINDS}
+        for server in servers.values():
+            run_load(wrk, server, write_signed_pool(events, pool), 8, plan.warmup_seconds)
+        for _ in range(plan.http_rounds):
+            for connections in plan.concurrencies:
+                for kind, server in servers.items():
+                    signed = write_signed_pool(events, pool)
+                    run = run_load(wrk, server, signed, connections, plan.http_seconds)
+                    rounds[kind].append(run)
+    by_concurrency = {
+        kind: {c: _quietest(kind_runs, c) for c in plan.concurrencies}
+        for kind, kind_runs in rounds.items()
+    }
+    runs = {kind: list(by_c.values()) for kind, by_c in by_concurrency.items()}
+    verified, unverified, baseline = (by_concurrency[kind] for kind in KINDS)
+    return {
+        "workers": WORKERS,
+        "pool_size": len(events),
+        "rounds": plan.http_rounds,
+        "runs": runs,
+        "all_runs": rounds,
+        "verified_vs_unverified_rps": {
+            c: ratio(verified[c]["rps"], unverified[c]["rps"]) for c in plan.concurrencies
+        },
+        "verified_vs_baseline_rps": {
+            c: ratio(verified[c]["rps"], baseline[c]["rps"]) for c in plan.concurrencies
+        },
+        "verified_vs_baseline_p99": {
+            c: ratio(verified[c]["p99_ms"], baseline[c]["p99_ms"]) for c in plan.concurrencies
+        },
+    }

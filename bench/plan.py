@@ -1,0 +1,41 @@
+"""How long and how often each part of the bench runs: the default run and --quick."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Plan:
+    cold_runs: int  # fresh interpreters per skill
+    warm_conversations: int  # whole routines in-process, one fresh user each
+    pool_conversations: int  # routines whose requests make the HTTP body pool
+    http_rounds: int  # runs per server and concurrency; the quietest one is reported
+    http_seconds: int  # per run
+    warmup_seconds: int  # load before measuring a fresh server (not reported)
+    soak_seconds: int
+    concurrencies: tuple[int, ...] = (1, 8, 32)
+    soak_concurrency: int = 32
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+DEFAULT = Plan(
+    cold_runs=15,
+    warm_conversations=300,
+    pool_conversations=16,
+    http_rounds=3,
+    http_seconds=4,
+    warmup_seconds=2,
+    soak_seconds=60,
+)
+QUICK = Plan(
+    cold_runs=5,
+    warm_conversations=20,
+    pool_conversations=4,
+    http_rounds=1,
+    http_seconds=2,
+    warmup_seconds=1,
+    soak_seconds=10,
+)

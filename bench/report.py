@@ -1,0 +1,204 @@
+"""The Markdown report: figures side by side, HTTP detail, soak memory, targets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.targets import Target
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _ms(value: float) -> str:
+    return f"{value:.3f} ms" if value < 1 else f"{value:.1f} ms"
+
+
+def _x(value: float) -> str:
+    return f"{value:.2f}×"
+
+
+def _summary(results: dict[str, Any]) -> str:
+    cold, warm, store, http = (results[k] for k in ("cold_start", "warm", "store", "http"))
+    rows = [
+        [
+            f"cold start (median of {cold['runs']})",
+            "ready, timed in the child",
+            _ms(cold["ours"]["ready_ms"]),
+            _ms(cold["baseline"]["ready_ms"]),
+            _x(cold["ratio_ready"]),
+        ],
+        [
+            "",
+            "whole process, wall",
+            _ms(cold["ours"]["wall_ms"]),
+            _ms(cold["baseline"]["wall_ms"]),
+            _x(cold["ratio_wall"]),
+        ],
+    ]
+    for pct in ("p50", "p99"):
+        rows.append(
+            [
+                f"warm turn ({warm['turns']} turns)" if pct == "p50" else "",
+                pct,
+                _ms(warm["ours"][f"{pct}_ms"]),
+                _ms(warm["baseline"][f"{pct}_ms"]),
+                _x(warm[f"ratio_{pct}"]),
+            ]
+        )
+    rows += [
+        [
+            "store (SQLite)",
+            "reads per turn: max / mean",
+            f"{store['reads_max']} / {store['reads_mean']:.2f}",
+            "none",
+            "",
+        ],
+        [
+            "",
+            "writes per turn: max / mean",
+            f"{store['writes_max']} / {store['writes_mean']:.2f}",
+            "none",
+            "",
+        ],
+        [
+            "",
+            "store time per turn: p50 / p99",
+            f"{_ms(store['store_ms']['p50_ms'])} / {_ms(store['store_ms']['p99_ms'])}",
+            "",
+            "",
+        ],
+    ]
+    by_c = {kind: {r["concurrency"]: r for r in runs} for kind, runs in http["runs"].items()}
+    for c, ours in by_c["verified"].items():
+        base, unverified = by_c["baseline"][c], by_c["unverified"][c]
+        rows += [
+            [
+                f"HTTP c={c}",
+                "req/s, verified (unverified)",
+                f"{ours['rps']:.0f} ({unverified['rps']:.0f})",
+                f"{base['rps']:.0f}",
+                f"{_x(http['verified_vs_baseline_rps'][c])} "
+                f"(verified/unverified {_x(http['verified_vs_unverified_rps'][c])})",
+            ],
+            [
+                "",
+                "p50 / p99, verified",
+                f"{_ms(ours['p50_ms'])} / {_ms(ours['p99_ms'])}",
+                f"{_ms(base['p50_ms'])} / {_ms(base['p99_ms'])}",
+                f"p99 {_x(http['verified_vs_baseline_p99'][c])}",
+            ],
+        ]
+    soak = results["soak"]
+    rows.append(
+        [
+            f"soak ({soak['seconds']:.0f} s, c={soak['concurrency']}, verified)",
+            "req/s, p99, errors, RSS growth",
+            f"{soak['rps']:.0f}, {_ms(soak['p99_ms'])}, {soak['errors']}, "
+            f"{soak['rss_growth'] * 100:+.1f} %",
+            "",
+            "",
+        ]
+    )
+    return _table(["part", "figure", "ours", "baseline", "ours / baseline"], rows)
+
+
+def _http_detail(http: dict[str, Any]) -> str:
+    rows = [
+        [
+            kind,
+            str(run["concurrency"]),
+            str(run["requests"]),
+            f"{run['rps']:.0f}",
+            _ms(run["p50_ms"]),
+            _ms(run["p99_ms"]),
+            str(run["errors"]),
+            f"{run['generator_cores']:.2f}",
+            f"{run['server_cores']:.2f}",
+            f"{run['other_cores']:.2f}",
+        ]
+        for kind, runs in http["runs"].items()
+        for run in runs
+    ]
+    header = [
+        "server",
+        "c",
+        "requests",
+        "req/s",
+        "p50",
+        "p99",
+        "errors",
+        "wrk cores",
+        "server cores",
+        "other cores",
+    ]
+    return _table(header, rows)
+
+
+NOISY_CORES = 0.25
+
+
+def _noise_note(http: dict[str, Any]) -> str:
+    """A warning when other processes took a real share of the 2 cores during the runs."""
+    worst = max(run["other_cores"] for runs in http["runs"].values() for run in runs)
+    if worst <= NOISY_CORES:
+        return f"Other processes stayed under {NOISY_CORES} cores in every reported run."
+    return (
+        f"**Noisy:** other processes on this machine used up to {worst:.2f} cores during "
+        "the reported runs: ratios of these rows can be off; run again on a quiet machine."
+    )
+
+
+def _soak_memory(soak: dict[str, Any]) -> str:
+    rows = [
+        [
+            str(worker["pid"]),
+            *(
+                f"{worker[when].get(name, 0) / 1024:.1f} MiB"
+                for when in ("start", "end")
+                for name in ("VmHWM", "VmRSS")
+            ),
+        ]
+        for worker in soak["workers"]
+    ]
+    header = ["worker pid", "VmHWM start", "VmRSS start", "VmHWM end", "VmRSS end"]
+    return _table(header, rows)
+
+
+def _targets(targets: list[Target]) -> str:
+    rows = [
+        [
+            t.name,
+            f"{t.figure:{'.2f' if t.unit else 'g'}}{t.unit}",
+            f"{'≤' if t.at_most else '≥'} {t.limit:g}{t.unit}",
+            "PASS" if t.passed else "MISS",
+        ]
+        for t in targets
+    ]
+    return _table(["target", "figure", "limit", "verdict"], rows)
+
+
+def markdown(results: dict[str, Any], targets: list[Target]) -> str:
+    machine = results["machine"]
+    return "\n\n".join(
+        [
+            f"## Back Stretches bench ({'quick' if results['plan']['quick'] else 'default'} run)",
+            f"{machine['cores']} cores shared by the servers and the load generator (wrk, one "
+            f"thread); gunicorn {results['http']['workers']} sync workers; "
+            f"Python {machine['python']}; load average at start "
+            f"{machine['load_average_at_start']:.2f}.",
+            _summary(results),
+            f"### HTTP runs (quietest of {results['http']['rounds']} per row; CPU in cores, "
+            "i.e. CPU seconds per wall second: wrk, the gunicorn master and workers, and "
+            "everything else on the machine)",
+            _http_detail(results["http"]),
+            _noise_note(results["http"]),
+            "### Soak: worker memory",
+            _soak_memory(results["soak"]),
+            "### Targets",
+            _targets(targets),
+        ]
+    )
