@@ -134,8 +134,8 @@ class TimestampVerifier(AbstractVerifier):
 class ApplicationIdVerifier(AbstractVerifier):
     """Checks that the request is addressed to this skill.
 
-    Every applicationId present (context.System.application, session.application) must equal
-    the skill id, and at least one must be present.
+    context.System.application.applicationId must be present and equal the skill id, and so
+    must session.application's if the request has one (see `application_id_problem`).
     """
 
     def __init__(self, skill_id: str) -> None:
