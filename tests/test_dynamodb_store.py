@@ -17,7 +17,7 @@ from ask_sdk_model import Application, Context, RequestEnvelope, User
 from ask_sdk_model.interfaces.system import SystemState
 from botocore.exceptions import BotoCoreError, ClientError
 
-from skill.storage.base import COMPLETED_ON, HISTORY, STATE, StoreUnavailable
+from skill.storage.base import COMPLETED_ON, HISTORY, PROFILE, STATE, StoreUnavailable
 from skill.storage.dynamodb_store import DynamoDbStore
 from tests.support.dynalite import Dynalite, dynalite_fixture
 
@@ -108,7 +108,11 @@ def test_state_round_trip_gives_ints_not_decimals(
     store.save_attributes(user, {STATE: state})
 
     stored = store.get_attributes(user)
-    assert stored == {STATE: state, HISTORY: {"completed": 0, "streak": 0, "last_day": ""}}
+    assert stored == {
+        STATE: state,
+        PROFILE: {},
+        HISTORY: {"completed": 0, "streak": 0, "last_day": ""},
+    }
     assert type(stored[STATE]["step"]) is int
     assert type(stored[STATE]["sub"]["n"]) is int
     assert type(stored[STATE]["done"][0]) is int
@@ -130,7 +134,32 @@ def test_state_saves_leave_history_alone(store: DynamoDbStore, user: RequestEnve
     store.save_attributes(user, {STATE: {"step": 1}, HISTORY: stale})
     store.save_attributes(user, {STATE: {"step": 2}})
 
-    assert store.get_attributes(user) == {STATE: {"step": 2}, HISTORY: recorded}
+    assert store.get_attributes(user) == {STATE: {"step": 2}, PROFILE: {}, HISTORY: recorded}
+
+
+def test_profile_is_replaced_with_the_state_and_kept_by_completions(
+    store: DynamoDbStore, user: RequestEnvelope
+) -> None:
+    profile = {"hold": 45, "instructions": "full", "done": {"toe_reach": 2}}
+    store.save_attributes(user, {STATE: {"step": 1}, PROFILE: profile})
+    assert store.get_attributes(user)[PROFILE] == profile
+    store.save_attributes(user, {STATE: {}, PROFILE: {"hold": 60}, COMPLETED_ON: "2024-03-01"})
+    assert store.get_attributes(user)[PROFILE] == {"hold": 60}
+    assert store.get_attributes(user)[HISTORY]["completed"] == 1
+
+
+def test_a_record_from_before_profiles_loads_and_takes_one(
+    store: DynamoDbStore, user: RequestEnvelope
+) -> None:
+    old = {STATE: {"step": 2}, HISTORY: {"completed": 3, "streak": 1, "last_day": "2024-01-01"}}
+    store._table().put_item(Item={"id": user.context.system.user.user_id, "attributes": old})
+    assert store.get_attributes(user) == {**old, PROFILE: {}}
+    store.save_attributes(user, {STATE: {"step": 3}, PROFILE: {"reps": 15}})
+    assert store.get_attributes(user) == {
+        STATE: {"step": 3},
+        PROFILE: {"reps": 15},
+        HISTORY: old[HISTORY],
+    }
 
 
 def test_completions_on_consecutive_days_build_a_streak(
@@ -154,10 +183,11 @@ def test_unreadable_item_reads_as_empty_and_heals(
     garbage = {STATE: {"seconds": Decimal("1.5")}, HISTORY: "not a map"}
     store.dynamodb.Table(TABLE).put_item(Item={"id": user_id, "attributes": garbage})
 
-    assert store.get_attributes(user) == {STATE: {}, HISTORY: {}}
+    assert store.get_attributes(user) == {STATE: {}, PROFILE: {}, HISTORY: {}}
     store.save_attributes(user, {STATE: {"step": 1}, COMPLETED_ON: "2024-03-01"})
     assert store.get_attributes(user) == {
         STATE: {"step": 1},
+        PROFILE: {},
         HISTORY: {"completed": 1, "streak": 1, "last_day": "2024-03-01"},
     }
 
@@ -226,6 +256,7 @@ def test_server_stopped_then_restarted(
     store.save_attributes(user, {STATE: {"step": 3}, COMPLETED_ON: "2024-03-02"})
     assert store.get_attributes(user) == {
         STATE: {"step": 3},
+        PROFILE: {},
         HISTORY: {"completed": 2, "streak": 2, "last_day": "2024-03-02"},
     }
 

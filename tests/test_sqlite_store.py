@@ -18,7 +18,7 @@ import pytest
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
-from skill.storage.base import COMPLETED_ON, HISTORY, STATE, StoreUnavailable
+from skill.storage.base import COMPLETED_ON, HISTORY, PROFILE, STATE, StoreUnavailable
 from skill.storage.sqlite_store import SQLiteStore
 
 
@@ -69,11 +69,49 @@ def test_state_round_trips_without_touching_history(store: SQLiteStore) -> None:
     store.save_attributes(envelope(), {STATE: state})
     assert store.get_attributes(envelope()) == {
         STATE: state,
+        PROFILE: {},
         HISTORY: {"completed": 1, "streak": 1, "last_day": "2024-03-01"},
     }
     store.save_attributes(envelope(), {STATE: {"step": 4}})
     assert store.get_attributes(envelope())[STATE] == {"step": 4}
     assert history(store)["completed"] == 1
+
+
+def test_profile_is_replaced_with_the_state_and_kept_by_completions(store: SQLiteStore) -> None:
+    profile = {"hold": 45, "instructions": "full", "done": {"toe_reach": 2}}
+    store.save_attributes(envelope(), {STATE: {"step": 1}, PROFILE: profile})
+    assert store.get_attributes(envelope())[PROFILE] == profile
+    store.save_attributes(
+        envelope(), {STATE: {}, PROFILE: {"hold": 60}, COMPLETED_ON: "2024-03-01"}
+    )
+    assert store.get_attributes(envelope())[PROFILE] == {"hold": 60}
+    assert history(store)["completed"] == 1
+
+
+def test_a_file_from_before_profiles_is_migrated_and_keeps_its_progress(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as old:  # schema version 1, as the previous release wrote it
+        old.execute(
+            "CREATE TABLE progress (user_id TEXT PRIMARY KEY, state TEXT NOT NULL,"
+            " history TEXT NOT NULL, updated_at TEXT NOT NULL)"
+        )
+        old.execute(
+            "INSERT INTO progress VALUES (?, ?, ?, ?)",
+            ("amzn1.ask.account.TEST", '{"step": 2}', '{"completed": 3}', "2024-01-01"),
+        )
+        old.execute("PRAGMA user_version = 1")
+    old.close()
+    store = SQLiteStore(path)
+    assert store.get_attributes(envelope()) == {
+        STATE: {"step": 2},
+        PROFILE: {},
+        HISTORY: {"completed": 3},
+    }
+    store.save_attributes(envelope(), {STATE: {"step": 3}, PROFILE: {"reps": 15}})
+    assert store.get_attributes(envelope())[PROFILE] == {"reps": 15}
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA user_version").fetchone()[0] == 2
+    check.close()
 
 
 def test_users_are_kept_apart(store: SQLiteStore) -> None:
@@ -112,7 +150,7 @@ def test_corrupted_row_reads_as_empty(store: SQLiteStore, caplog: pytest.LogCapt
     with sqlite3.connect(store.path) as raw:
         raw.execute("UPDATE progress SET state = '{not json', history = '[1]'")
     with caplog.at_level(logging.WARNING):
-        assert store.get_attributes(envelope()) == {STATE: {}, HISTORY: {}}
+        assert store.get_attributes(envelope()) == {STATE: {}, PROFILE: {}, HISTORY: {}}
     assert "unreadable" in caplog.text
     complete(store, "2024-03-02")  # a completion starts over from an empty history
     assert history(store) == {"completed": 1, "streak": 1, "last_day": "2024-03-02"}
@@ -126,7 +164,7 @@ def test_file_and_folders_created_on_first_use_not_construction(tmp_path: Path) 
     assert path.is_file()
     with sqlite3.connect(path) as raw:
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
 
 
 def test_only_ints_and_strings_are_saved(store: SQLiteStore) -> None:

@@ -18,6 +18,7 @@ from skill.content.model import Catalog
 from skill.conversation import machine, replies
 from skill.conversation.events import Event
 from skill.conversation.machine import RoutineRequest, Turn
+from skill.conversation.profile import Profile
 from skill.conversation.state import DialogueState
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class Conversation:
             history=progress.history,
             today=progress.today,
             first_visit=progress.first_visit,
+            profile=progress.profile,
             new_session=session is None or bool(session.new),
             routine_request=routine_request(handler_input) if event is Event.START else None,
         )
@@ -160,7 +162,8 @@ class ApologyHandler(AbstractExceptionHandler):
             state = DialogueState()
             reply = replies.asking(state, self.catalog, apology)
         history = progress.history if progress is not None else None
-        remember_in_session(handler_input, state, history)
+        profile = progress.profile if progress is not None else Profile()
+        remember_in_session(handler_input, state, history, profile)
         return build_response(handler_input, reply)
 
 

@@ -8,7 +8,7 @@ the user is still guided from the session attributes, and the failure is logged 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from ask_sdk_core.dispatch_components import (
@@ -21,8 +21,9 @@ from ask_sdk_model import Response
 from skill.content.model import Catalog
 from skill.conversation.history import History
 from skill.conversation.machine import Outcome
+from skill.conversation.profile import Profile
 from skill.conversation.state import DialogueState
-from skill.storage.base import COMPLETED_ON, HISTORY, STATE, StoreUnavailable
+from skill.storage.base import COMPLETED_ON, HISTORY, PROFILE, STATE, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class Progress:
     history: History | None  # None: the store could not be read this session
     first_visit: bool  # the store has no record of this user (or could not say)
     today: date
+    profile: Profile = field(default_factory=Profile)
     store_failed: bool = False  # reading the store failed: don't wait on it again this request
 
 
@@ -49,8 +51,8 @@ def request_day(handler_input: HandlerInput) -> date:
 
 
 def _session_progress(
-    handler_input: HandlerInput, catalog: Catalog
-) -> tuple[DialogueState, History | None] | None:
+    handler_input: HandlerInput, catalog: Catalog, today: date
+) -> Progress | None:
     session = handler_input.request_envelope.session
     if session is None or session.new:
         return None
@@ -59,7 +61,13 @@ def _session_progress(
     if state is None:
         return None
     history = attributes.get(HISTORY)
-    return state, None if history is None else History.from_dict(history)
+    return Progress(
+        state,
+        None if history is None else History.from_dict(history),
+        first_visit=False,
+        today=today,
+        profile=Profile.from_dict(attributes.get(PROFILE)),
+    )
 
 
 def _stored_progress(handler_input: HandlerInput, catalog: Catalog, today: date) -> Progress:
@@ -74,7 +82,8 @@ def _stored_progress(handler_input: HandlerInput, catalog: Catalog, today: date)
     if state is None and stored.get(STATE):
         log.warning("stored state is from another version or invalid; starting fresh")
     history = History.from_dict(stored.get(HISTORY))
-    return Progress(state or DialogueState(), history, False, today)
+    profile = Profile.from_dict(stored.get(PROFILE))
+    return Progress(state or DialogueState(), history, False, today, profile)
 
 
 class LoadProgress(AbstractRequestInterceptor):
@@ -83,21 +92,20 @@ class LoadProgress(AbstractRequestInterceptor):
 
     def process(self, handler_input: HandlerInput) -> None:
         today = request_day(handler_input)
-        in_session = _session_progress(handler_input, self.catalog)
-        if in_session is not None:
-            progress = Progress(*in_session, first_visit=False, today=today)
-        else:
+        progress = _session_progress(handler_input, self.catalog, today)
+        if progress is None:
             progress = _stored_progress(handler_input, self.catalog, today)
         handler_input.attributes_manager.request_attributes[PROGRESS_KEY] = progress
 
 
 def remember_in_session(
-    handler_input: HandlerInput, state: DialogueState, history: History | None
+    handler_input: HandlerInput, state: DialogueState, history: History | None, profile: Profile
 ) -> None:
     """Carry the progress to the next turn of this session in the session attributes."""
     if handler_input.request_envelope.session is not None:
         handler_input.attributes_manager.session_attributes = {
             STATE: state.to_dict(),
+            PROFILE: profile.to_dict(),
             HISTORY: None if history is None else history.to_dict(),
         }
 
@@ -109,10 +117,14 @@ class SaveProgress(AbstractResponseInterceptor):
         progress: Progress | None = manager.request_attributes.get(PROGRESS_KEY)
         if outcome is None or progress is None:
             return
-        remember_in_session(handler_input, outcome.state, progress.history)
+        profile = outcome.profile or progress.profile
+        remember_in_session(handler_input, outcome.state, progress.history, profile)
         if progress.store_failed:
             return  # already logged; the session carries the state until the store is back
-        attributes: dict[str, object] = {STATE: outcome.state.to_dict()}
+        attributes: dict[str, object] = {
+            STATE: outcome.state.to_dict(),
+            PROFILE: profile.to_dict(),
+        }
         if outcome.completed:
             attributes[COMPLETED_ON] = progress.today.isoformat()
         manager.persistent_attributes = attributes

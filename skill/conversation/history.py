@@ -31,7 +31,7 @@ class History:
         if not isinstance(raw, dict):
             return cls()
         completed, streak, last_day = raw.get("completed"), raw.get("streak"), raw.get("last_day")
-        if not (_is_count(completed) and _is_count(streak) and isinstance(last_day, str)):
+        if not (is_count(completed) and is_count(streak) and isinstance(last_day, str)):
             return cls()
         if last_day and _parse_day(last_day) is None:
             return cls()
@@ -50,7 +50,8 @@ def record_completion(history: History, day: date) -> History:
     return History(completed=history.completed + 1, streak=streak, last_day=day.isoformat())
 
 
-def _is_count(value: object) -> bool:
+def is_count(value: object) -> bool:
+    """A whole, non-negative number (DynamoDB's Decimals included), not a bool."""
     # Decimal from DynamoDB is accepted as long as it is a whole, non-negative number.
     try:
         return not isinstance(value, bool) and int(value) == value and int(value) >= 0  # type: ignore[call-overload]

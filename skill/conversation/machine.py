@@ -8,7 +8,7 @@ events every phase treats alike. No Alexa types here: the handlers translate req
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from skill.content.model import Catalog, StretchKind
@@ -16,6 +16,7 @@ from skill.conversation import replies
 from skill.conversation.events import Event
 from skill.conversation.history import History, record_completion
 from skill.conversation.plan import ReplyPlan, Say
+from skill.conversation.profile import Profile
 from skill.conversation.state import IN_ROUTINE, DialogueState, Phase, Position
 
 
@@ -36,6 +37,7 @@ class Turn:
     history: History | None  # None: the store could not be read, the history is unknown
     today: date
     first_visit: bool = False  # no record of this user yet: say the disclaimer
+    profile: Profile = field(default_factory=Profile)
     new_session: bool = False
     routine_request: RoutineRequest | None = None
 
@@ -45,6 +47,7 @@ class Outcome:
     state: DialogueState
     reply: ReplyPlan | None  # None: nothing may be said (the session has ended)
     completed: bool = False  # a routine was completed on turn.today
+    profile: Profile | None = None  # the changed profile; None: unchanged
 
 
 Transition = Callable[[DialogueState, Turn], Outcome]

@@ -2,14 +2,17 @@
 
 Stored per Alexa user ID:
 - ``state``: the dialogue state (a small dict of ints and strings), replaced on every save;
+- ``profile``: the user's preferences and what the coach has learned about them (a small dict of
+  ints, strings and one level of nested dicts), replaced on every save like the state;
 - ``history``: completions and streak (see `skill.conversation.history`), changed only by a
   completion, which the store applies atomically so racing requests both count.
 
-``get_attributes`` returns ``{"state": {...}, "history": {...}}``, or ``{}`` for a user the
-store has never seen. ``save_attributes`` writes ``attributes["state"]``; when the attributes
-also carry ``COMPLETED_ON`` (an ISO date), the store folds one completion on that day into the
-stored history with `record_completion`, in the same atomic step. A stored ``history`` passed
-back in is ignored: history is never overwritten wholesale.
+``get_attributes`` returns ``{"state": {...}, "profile": {...}, "history": {...}}`` (a record
+saved before profiles existed reads with an empty profile), or ``{}`` for a user the store has
+never seen. ``save_attributes`` writes ``attributes["state"]`` and ``attributes["profile"]``;
+when the attributes also carry ``COMPLETED_ON`` (an ISO date), the store folds one completion on
+that day into the stored history with `record_completion`, in the same atomic step. A stored
+``history`` passed back in is ignored: history is never overwritten wholesale.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_model import RequestEnvelope
 
 STATE = "state"
+PROFILE = "profile"
 HISTORY = "history"
+REPLACED_PARTS = (STATE, PROFILE)  # what every save writes whole
 COMPLETED_ON = "completed_on"
 
 
@@ -44,15 +49,19 @@ def check_storable(value: object, where: str) -> None:
         raise TypeError(f"{where} is a {type(value).__name__}; only ints and strings are stored")
 
 
-def parse_save(attributes: Mapping[str, Any]) -> tuple[dict[str, Any], date | None]:
-    """What a save asks for: the state to write, and the day of a completion (or None).
-    TypeError or ValueError for anything the callers should never pass."""
-    state = attributes.get(STATE, {})
-    if not isinstance(state, dict):
-        raise TypeError(f"state is a {type(state).__name__}, not a dict")
-    check_storable(state, STATE)
+def parse_save(attributes: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], date | None]:
+    """What a save asks for: the parts to replace (state and profile, each a dict, empty if
+    not given), and the day of a completion (or None). TypeError or ValueError for anything
+    the callers should never pass."""
+    parts: dict[str, dict[str, Any]] = {}
+    for name in REPLACED_PARTS:
+        part = attributes.get(name, {})
+        if not isinstance(part, dict):
+            raise TypeError(f"{name} is a {type(part).__name__}, not a dict")
+        check_storable(part, name)
+        parts[name] = part
     completed_on = attributes.get(COMPLETED_ON)
-    return state, None if completed_on is None else date.fromisoformat(completed_on)
+    return parts, None if completed_on is None else date.fromisoformat(completed_on)
 
 
 def user_id_of(request_envelope: RequestEnvelope) -> str:

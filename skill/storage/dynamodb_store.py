@@ -26,6 +26,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from skill.conversation.history import History, record_completion
 from skill.storage.base import (
     HISTORY,
+    PROFILE,
     STATE,
     StoreUnavailable,
     parse_save,
@@ -116,19 +117,23 @@ class DynamoDbStore(DynamoDbAdapter):
         if not isinstance(attributes, dict):
             attributes = {}
         user_id = key[self.partition_key_name]
-        return {part: _readable(attributes.get(part), user_id, part) for part in (STATE, HISTORY)}
+        attributes.setdefault(PROFILE, {})  # saved before profiles existed
+        return {
+            part: _readable(attributes.get(part), user_id, part)
+            for part in (STATE, PROFILE, HISTORY)
+        }
 
     def save_attributes(
         self, request_envelope: RequestEnvelope, attributes: Mapping[str, Any]
     ) -> None:
-        state, day = parse_save(attributes)
+        parts, day = parse_save(attributes)
         key = self._key(request_envelope)
         self._count("writes")
         with _unavailable_on_aws_errors():
             if day is None:
-                self._save_state(key, state)
+                self._save_parts(key, parts)
             else:
-                self._save_completion(key, state, day)
+                self._save_completion(key, parts, day)
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         key = self._key(request_envelope)
@@ -138,25 +143,26 @@ class DynamoDbStore(DynamoDbAdapter):
     def _key(self, request_envelope: RequestEnvelope) -> dict[str, str]:
         return {self.partition_key_name: self.partition_keygen(request_envelope)}
 
-    def _save_state(self, key: dict[str, str], state: dict[str, Any]) -> None:
-        """Replace the state only; create the attributes map (empty history) if it is missing.
+    def _save_parts(self, key: dict[str, str], parts: dict[str, dict[str, Any]]) -> None:
+        """Replace the state and profile only; create the attributes map (empty history) if it
+        is missing.
 
         ``SET attributes.state`` fails when the map is missing, and ``SET attributes =
         if_not_exists(...)`` cannot share an update with it (overlapping paths), so: set the
-        state where the map exists, else create the map where it does not, and go round again
+        parts where the map exists, else create the map where it does not, and go round again
         if a racing save created the map in between.
         """
         table = self._table()
-        names = {"#a": self.attribute_name, "#s": STATE}
-        new_map = {STATE: state, HISTORY: History().to_dict()}
+        names = {"#a": self.attribute_name, "#s": STATE, "#p": PROFILE}
+        new_map = {**parts, HISTORY: History().to_dict()}
         for _ in range(2):
             try:
                 table.update_item(
                     Key=key,
-                    UpdateExpression="SET #a.#s = :s",
+                    UpdateExpression="SET #a.#s = :s, #a.#p = :p",
                     ConditionExpression="attribute_exists(#a)",
                     ExpressionAttributeNames=names,
-                    ExpressionAttributeValues={":s": state},
+                    ExpressionAttributeValues={":s": parts[STATE], ":p": parts[PROFILE]},
                 )
                 return
             except ClientError as error:
@@ -174,8 +180,11 @@ class DynamoDbStore(DynamoDbAdapter):
                 _reraise_unless_conflict(error)
         raise StoreUnavailable("the attributes map kept appearing and vanishing; state not saved")
 
-    def _save_completion(self, key: dict[str, str], state: dict[str, Any], day: date) -> None:
-        """Write the state and the history with one more completion, if no completion raced us.
+    def _save_completion(
+        self, key: dict[str, str], parts: dict[str, dict[str, Any]], day: date
+    ) -> None:
+        """Write the state, the profile and the history with one more completion, unless a
+        completion raced us.
 
         A lost race (the version moved) is retried with jittered backoff until
         `COMPLETION_BUDGET_S` is spent: bounded in time rather than attempts, since a thread can
@@ -194,7 +203,7 @@ class DynamoDbStore(DynamoDbAdapter):
             old = History.from_dict(stored.get(HISTORY) if isinstance(stored, dict) else None)
             version = item.get(VERSION)
             values: dict[str, Any] = {
-                ":a": {STATE: state, HISTORY: record_completion(old, day).to_dict()},
+                ":a": {**parts, HISTORY: record_completion(old, day).to_dict()},
                 ":next": int(version or 0) + 1,
             }
             if version is None:

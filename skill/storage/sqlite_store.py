@@ -28,6 +28,7 @@ from ask_sdk_model import RequestEnvelope
 from skill.conversation.history import History, record_completion
 from skill.storage.base import (
     HISTORY,
+    PROFILE,
     STATE,
     StoreUnavailable,
     parse_save,
@@ -36,25 +37,31 @@ from skill.storage.base import (
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the profile column
 BUSY_TIMEOUT_SECONDS = 5.0
 
-_CREATE_TABLE = """
-CREATE TABLE IF NOT EXISTS progress (
-    user_id TEXT PRIMARY KEY,
-    state TEXT NOT NULL,
-    history TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-)"""
-_SELECT = "SELECT state, history FROM progress WHERE user_id = ?"
+_MIGRATIONS = {  # schema version -> the statements that bring the previous version to it
+    1: (
+        """CREATE TABLE IF NOT EXISTS progress (
+            user_id TEXT PRIMARY KEY,
+            state TEXT NOT NULL,
+            history TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+    ),
+    2: ("ALTER TABLE progress ADD COLUMN profile TEXT NOT NULL DEFAULT '{}'",),
+}
+_SELECT = "SELECT state, profile, history FROM progress WHERE user_id = ?"
 _SELECT_HISTORY = "SELECT history FROM progress WHERE user_id = ?"
 _UPSERT_STATE = """
-INSERT INTO progress (user_id, state, history, updated_at) VALUES (?, ?, ?, ?)
-ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"""
-_UPSERT_ALL = """
-INSERT INTO progress (user_id, state, history, updated_at) VALUES (?, ?, ?, ?)
+INSERT INTO progress (user_id, state, profile, history, updated_at) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (user_id) DO UPDATE
-SET state = excluded.state, history = excluded.history, updated_at = excluded.updated_at"""
+SET state = excluded.state, profile = excluded.profile, updated_at = excluded.updated_at"""
+_UPSERT_ALL = """
+INSERT INTO progress (user_id, state, profile, history, updated_at) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (user_id) DO UPDATE
+SET state = excluded.state, profile = excluded.profile, history = excluded.history,
+    updated_at = excluded.updated_at"""
 _DELETE = "DELETE FROM progress WHERE user_id = ?"
 
 
@@ -76,23 +83,26 @@ class SQLiteStore(AbstractPersistenceAdapter):
             row = connection.execute(_SELECT, (user_id,)).fetchone()
         if row is None:
             return {}
-        return {STATE: _parse(row[0], user_id, STATE), HISTORY: _parse(row[1], user_id, HISTORY)}
+        return {
+            part: _parse(text, user_id, part)
+            for part, text in zip((STATE, PROFILE, HISTORY), row, strict=True)
+        }
 
     def save_attributes(self, request_envelope: RequestEnvelope, attributes: dict) -> None:
         user_id = user_id_of(request_envelope)
-        state, day = parse_save(attributes)
-        state_json, now = _dump(state), _now()
+        parts, day = parse_save(attributes)
+        replaced = (user_id, _dump(parts[STATE]), _dump(parts[PROFILE]))
         with self._count_lock:
             self.writes += 1
         with self._connection("save progress") as connection:
             if day is None:
-                connection.execute(_UPSERT_STATE, (user_id, state_json, _EMPTY_HISTORY, now))
+                connection.execute(_UPSERT_STATE, (*replaced, _EMPTY_HISTORY, _now()))
                 return
             connection.execute("BEGIN IMMEDIATE")
             row = connection.execute(_SELECT_HISTORY, (user_id,)).fetchone()
             stored = {} if row is None else _parse(row[0], user_id, HISTORY)
             history = record_completion(History.from_dict(stored), day)
-            connection.execute(_UPSERT_ALL, (user_id, state_json, _dump(history.to_dict()), now))
+            connection.execute(_UPSERT_ALL, (*replaced, _dump(history.to_dict()), _now()))
             connection.execute("COMMIT")
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
@@ -124,10 +134,7 @@ class SQLiteStore(AbstractPersistenceAdapter):
         if version > SCHEMA_VERSION:
             raise sqlite3.DatabaseError(f"schema version {version} is newer than this code")
         if version < SCHEMA_VERSION:
-            connection.execute("BEGIN IMMEDIATE")
-            connection.execute(_CREATE_TABLE)
-            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            connection.execute("COMMIT")
+            _migrate(connection)
         return connection
 
     def _discard(self) -> None:
@@ -151,6 +158,22 @@ def _use_wal(connection: sqlite3.Connection) -> None:
             if not busy or time.monotonic() > deadline:
                 raise
         time.sleep(0.005)
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    """Bring the file to `SCHEMA_VERSION`, in one transaction that re-reads the version (another
+    process may have migrated it meanwhile)."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in _MIGRATIONS[target]:
+                connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
 
 
 def _dump(value: dict) -> str:

@@ -1,0 +1,80 @@
+"""What the coach keeps about a person besides their place in a routine: the preferences they
+set by voice and how familiar each stretch is to them. Stored as a small dict of ints and
+strings (one level of nesting), replaced whole on every save.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
+from typing import Any
+
+from skill.conversation.history import is_count
+
+
+class Instructions(StrEnum):
+    AUTO = "auto"  # full the first times, brief once a stretch is familiar
+    FULL = "full"  # always the full instructions
+
+
+FAMILIAR_AFTER = 2  # completions of a stretch after which its introduction is brief
+
+
+@dataclass(frozen=True)
+class Profile:
+    hold_seconds: int = 0  # 0: each stretch's own hold
+    reps: int = 0  # 0: the content's count
+    pace_seconds: int = 0  # seconds per counted movement; 0: the content's pace
+    instructions: Instructions = Instructions.AUTO
+    done: Mapping[str, int] = field(default_factory=dict)  # stretch id -> times completed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "hold_seconds": self.hold_seconds,
+            "reps": self.reps,
+            "pace_seconds": self.pace_seconds,
+            "instructions": self.instructions.value,
+            "done": dict(self.done),
+        }
+
+    @classmethod
+    def from_dict(cls, raw: object) -> Profile:
+        """A stored profile; each unreadable field falls back to its default on its own."""
+        if not isinstance(raw, Mapping):
+            return cls()
+        values: dict[str, Any] = {}
+        for name in ("hold_seconds", "reps", "pace_seconds"):
+            if is_count(raw.get(name)):
+                values[name] = int(raw[name])
+        if raw.get("instructions") in {i.value for i in Instructions}:
+            values["instructions"] = Instructions(raw["instructions"])
+        done = raw.get("done")
+        if isinstance(done, Mapping):
+            values["done"] = {
+                str(k): int(v) for k, v in done.items() if isinstance(k, str) and is_count(v)
+            }
+        return cls(**values)
+
+    @property
+    def has_preferences(self) -> bool:
+        """Whether anything differs from the defaults (the familiarity aside)."""
+        defaults = Profile()
+        return any(
+            getattr(self, f.name) != getattr(defaults, f.name)
+            for f in fields(self)
+            if f.name != "done"
+        )
+
+    def familiar_with(self, stretch_id: str) -> bool:
+        return (
+            self.instructions is Instructions.AUTO
+            and self.done.get(stretch_id, 0) >= FAMILIAR_AFTER
+        )
+
+    def after_completing(self, stretch_id: str) -> Profile:
+        return replace(self, done={**self.done, stretch_id: self.done.get(stretch_id, 0) + 1})
+
+    def reset(self) -> Profile:
+        """The defaults again, keeping what the coach learned (familiarity)."""
+        return Profile(done=self.done)
