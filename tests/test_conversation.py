@@ -13,8 +13,12 @@ LEFT_FOOT_PROMPT = "Say ready when your left foot is on the table."
 
 
 def start_lower_back(device: SimulatedDevice) -> dict:
+    """Launch and start the lower back routine, saying yes if asked to leave one under way."""
     device.launch()
-    return device.intent("StartRoutineIntent")
+    started = device.intent("StartRoutineIntent")
+    if spoken(started).endswith("Say yes or no."):
+        return device.intent("AMAZON.YesIntent")
+    return started
 
 
 def test_first_launch_welcomes_with_disclaimer_and_asks_what_to_do(skill_env: SkillEnv) -> None:
@@ -284,7 +288,7 @@ def test_progress_and_list_routines_answer_without_moving(skill_env: SkillEnv) -
         in listing
     )
     assert listing.endswith(
-        "To switch, say start desk break. Say ready when your hands are clasped behind your head."
+        "To switch, say start the desk break. Say ready when your hands are clasped behind your head."
     )
     assert "the table hamstring stretch. You'll need a table or other low object." in listing
     assert skill_env.saved()["state"] == before
@@ -415,6 +419,8 @@ def test_pain_on_a_first_visit_is_not_delayed_by_the_disclaimer(skill_env: Skill
     response = skill_env.device().intent("PainIntent")
     assert spoken(response) == (
         "Stop the stretch now and gently come out of the position. Don't push through pain. "
-        "If the pain persists, please see a health professional."
+        "If the pain persists, please see a health professional. If you have numbness or "
+        "tingling, weakness in your legs, or any loss of bladder or bowel control, get medical "
+        "help straight away."
     )
     assert ends_session(response)

@@ -27,7 +27,7 @@ def at(phase: Phase, stretch: int = 0, side: int = 0) -> DialogueState:
 
 
 MOVES = {Event.READY, Event.YES, Event.NO, Event.REPEAT, Event.PREVIOUS, Event.SKIP,
-         Event.PAUSE, Event.RESUME}  # fmt: skip
+         Event.PAUSE, Event.RESUME, Event.DONE}  # fmt: skip
 
 
 def test_every_phase_has_a_row_and_in_routine_phases_handle_every_move() -> None:

@@ -4,6 +4,8 @@ machine decide the reply."""
 from __future__ import annotations
 
 import logging
+import time
+from datetime import timezone
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -11,7 +13,7 @@ from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import IntentRequest, Response
 from ask_sdk_model.slu.entityresolution import StatusCode
 
-from skill.alexa.intents import INTENT_EVENTS, ROUTINE_SLOT
+from skill.alexa.intents import INTENT_EVENTS, ROUTINE_SLOT, VALUE_SLOTS
 from skill.alexa.progress import OUTCOME_KEY, PROGRESS_KEY, Progress, remember_in_session
 from skill.alexa.responses import build_response
 from skill.content.model import Catalog
@@ -43,6 +45,29 @@ def routine_request(handler_input: HandlerInput) -> RoutineRequest | None:
     return RoutineRequest(spoken, None)
 
 
+def slot_value(handler_input: HandlerInput) -> str | None:
+    """A DURATION or NUMBER slot's value as Alexa filled it ("PT1M", "15", "?"), if any."""
+    request = handler_input.request_envelope.request
+    if not isinstance(request, IntentRequest) or request.intent is None:
+        return None
+    slots = request.intent.slots or {}
+    for name in VALUE_SLOTS:
+        slot = slots.get(name)
+        if slot is not None and isinstance(slot.value, str) and slot.value.strip():
+            return slot.value.strip()[:40]
+    return None
+
+
+def request_time_ms(handler_input: HandlerInput) -> int:
+    """When Alexa sent the request (ms since the epoch); now if its timestamp is unusable."""
+    stamp = handler_input.request_envelope.request.timestamp
+    try:
+        aware = stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+        return int(aware.timestamp() * 1000)
+    except (AttributeError, OverflowError, ValueError, OSError):
+        return int(time.time() * 1000)
+
+
 def intent_name(handler_input: HandlerInput) -> str | None:
     """The intent's name, or None (also for an IntentRequest that carries no intent)."""
     request = handler_input.request_envelope.request
@@ -70,6 +95,8 @@ class Conversation:
             profile=progress.profile,
             new_session=session is None or bool(session.new),
             routine_request=routine_request(handler_input) if event is Event.START else None,
+            slot_value=slot_value(handler_input),
+            now_ms=request_time_ms(handler_input),
         )
         outcome = machine.step(progress.state, turn)
         attributes[OUTCOME_KEY] = outcome

@@ -7,6 +7,7 @@ from skill.conversation.events import Event
 
 ROUTINE_SLOT = "routine"
 ROUTINE_SLOT_TYPE = "RoutineName"
+VALUE_SLOTS = ("duration", "count")  # AMAZON.DURATION and AMAZON.NUMBER slots, passed as typed
 
 INTENT_EVENTS: dict[str, Event] = {
     # custom intents (samples in interaction_model/)
@@ -16,6 +17,20 @@ INTENT_EVENTS: dict[str, Event] = {
     "ProgressIntent": Event.PROGRESS,
     "ListRoutinesIntent": Event.LIST_ROUTINES,
     "SkipIntent": Event.SKIP,
+    "DoneIntent": Event.DONE,
+    "OpenSkillIntent": Event.LAUNCH,
+    "ExplainIntent": Event.EXPLAIN,
+    "BenefitsIntent": Event.BENEFITS,
+    "SetHoldIntent": Event.SET_HOLD,
+    "HoldLongerIntent": Event.HOLD_LONGER,
+    "HoldShorterIntent": Event.HOLD_SHORTER,
+    "SetRepsIntent": Event.SET_REPS,
+    "CountSlowerIntent": Event.COUNT_SLOWER,
+    "CountFasterIntent": Event.COUNT_FASTER,
+    "SettingsIntent": Event.SETTINGS,
+    "ResetSettingsIntent": Event.RESET_SETTINGS,
+    "FullInstructionsIntent": Event.FULL_INSTRUCTIONS,
+    "BriefInstructionsIntent": Event.BRIEF_INSTRUCTIONS,
     # built-in intents
     "AMAZON.HelpIntent": Event.HELP,
     "AMAZON.StopIntent": Event.STOP,

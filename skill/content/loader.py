@@ -21,6 +21,10 @@ STRETCH_KEYS = {
     "setup",
     "ready_prompt",
     "release",
+    "brief",
+    "brief_switch",
+    "benefit",
+    "pace_range",
     "during",
     "hold_seconds",
     "hold_range",
@@ -35,6 +39,7 @@ STRETCH_KEYS = {
     "equipment",
 }
 ROUTINE_KEYS = {"name", "summary", "default", "stretches"}
+BRIEF_SHARE = 0.6  # a brief introduction is at most this share of the full one
 OVERRIDE_KEYS = {"stretch", "hold_seconds", "reps"}
 
 
@@ -101,18 +106,29 @@ def _stretch(file: Path, stretch_id: str, raw: object, override: _Fields | None)
         setup=fields.texts("setup"),
         ready_prompt=fields.text("ready_prompt"),
         release=fields.text("release"),
+        brief=fields.text("brief"),
+        benefit=fields.text("benefit"),
         sides=fields.texts("sides", required=False),
         equipment=fields.raw.get("equipment", "") and fields.text("equipment"),
     )
+    full = " ".join((*common["setup"], common["ready_prompt"]))
+    if len(common["brief"]) > BRIEF_SHARE * len(full):
+        fields.fail("brief", f"must be at most {BRIEF_SHARE:.0%} as long as setup and ready_prompt")
     if common["sides"]:
         common["switch"] = fields.text("switch")
+        common["brief_switch"] = fields.text("brief_switch")
         common["side_label"] = fields.text("side_label")
     if kind is StretchKind.HOLD:
         low, high = fields.bounds("hold_range", 10, 60)  # every hold gets a cue before the end
         seconds = fields.integer("hold_seconds", low, high)
         if override is not None:
             seconds = override.integer("hold_seconds", low, high, default=seconds)
-        return Stretch(**common, during=fields.text("during"), hold_seconds=seconds)
+        return Stretch(
+            **common,
+            during=fields.text("during"),
+            hold_seconds=seconds,
+            hold_range=(low, high),
+        )
     low, high = fields.bounds("reps_range", 1, 30)
     reps = fields.integer("reps", low, high)
     if override is not None:
@@ -120,10 +136,16 @@ def _stretch(file: Path, stretch_id: str, raw: object, override: _Fields | None)
     movements, names = fields.texts("movements"), fields.texts("movement_names")
     if len(names) != len(movements):
         fields.fail("movement_names", "must name each of the movements")
+    pace = fields.integer("seconds_per_movement", 1, 10)
+    pace_low, pace_high = fields.bounds("pace_range", 1, 10)
+    if not pace_low <= pace <= pace_high:
+        fields.fail("seconds_per_movement", f"must be within pace_range {pace_low} to {pace_high}")
     return Stretch(
         **common,
         reps=reps,
-        seconds_per_movement=fields.integer("seconds_per_movement", 1, 10),
+        reps_range=(low, high),
+        seconds_per_movement=pace,
+        pace_range=(pace_low, pace_high),
         movements=movements,
         movement_names=names,
     )

@@ -21,15 +21,21 @@ class Stretch:
     setup: tuple[str, ...]
     ready_prompt: str
     release: str
+    brief: str  # the one or two cues that matter, for a user who knows the stretch
+    benefit: str  # what the stretch is for, as the seed says it
     during: str = ""
     hold_seconds: int = 0
+    hold_range: tuple[int, int] = (0, 0)  # the seconds a user may choose
     reps: int = 0
+    reps_range: tuple[int, int] = (0, 0)
     seconds_per_movement: int = 0
+    pace_range: tuple[int, int] = (0, 0)  # the seconds per movement a user may choose
     movements: tuple[str, ...] = ()  # the full cue for each movement, said on the first rep
     movement_names: tuple[str, ...] = ()  # the short cue said on later reps
     sides: tuple[str, ...] = ()
     side_label: str = ""  # how to name a side, e.g. "{side} leg"
     switch: str = ""
+    brief_switch: str = ""  # the switch, for a user who knows the stretch
     equipment: str = ""
 
     @property
@@ -44,6 +50,11 @@ class Stretch:
 
     def text(self, template: str, side: int) -> str:
         return template.replace("{side}", self.side_name(side))
+
+    @property
+    def full_introduction(self) -> str:
+        """The setup and the ready prompt, as first-time users hear them (first side)."""
+        return " ".join((*self.setup, self.ready_prompt))
 
 
 @dataclass(frozen=True)

@@ -7,57 +7,31 @@ events every phase treats alike. No Alexa types here: the handlers translate req
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import replace
 
-from skill.content.model import Catalog, StretchKind
-from skill.conversation import replies
+from skill.content.model import StretchKind
+from skill.conversation import replies, settings
 from skill.conversation.events import Event
-from skill.conversation.history import History, record_completion
-from skill.conversation.plan import ReplyPlan, Say
-from skill.conversation.profile import Profile
+from skill.conversation.history import record_completion
+from skill.conversation.plan import ReplyPlan, Say, earliest_end_ms
+from skill.conversation.preferences import routine_for
 from skill.conversation.state import IN_ROUTINE, DialogueState, Phase, Position
+from skill.conversation.turn import Outcome, RoutineRequest, Transition, Turn
 
-
-@dataclass(frozen=True)
-class RoutineRequest:
-    """The routine the user named: what they said, and the routine id it resolved to."""
-
-    spoken: str
-    routine_id: str | None  # None: it matched no routine
-
-
-@dataclass(frozen=True)
-class Turn:
-    """Everything a transition may look at besides the state."""
-
-    event: Event
-    catalog: Catalog
-    history: History | None  # None: the store could not be read, the history is unknown
-    today: date
-    first_visit: bool = False  # no record of this user yet: say the disclaimer
-    profile: Profile = field(default_factory=Profile)
-    new_session: bool = False
-    routine_request: RoutineRequest | None = None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    state: DialogueState
-    reply: ReplyPlan | None  # None: nothing may be said (the session has ended)
-    completed: bool = False  # a routine was completed on turn.today
-    profile: Profile | None = None  # the changed profile; None: unchanged
-
-
-Transition = Callable[[DialogueState, Turn], Outcome]
+__all__ = ["Outcome", "RoutineRequest", "Turn", "step"]
 
 
 # -- positions ------------------------------------------------------------------------------
 
 
 def _position(state: DialogueState, turn: Turn) -> Position:
-    return replies.position_of(state, turn.catalog)
+    """The state's place in its routine, as this user does the routine (their preferences)."""
+    plain = replies.position_of(state, turn.catalog)
+    return replace(plain, routine=routine_for(plain.routine, turn.profile))
+
+
+def _brief(position: Position, turn: Turn) -> bool:
+    return turn.profile.familiar_with(position.stretch.id)
 
 
 def _entry(state: DialogueState, stretch: int, side: int) -> DialogueState:
@@ -66,20 +40,52 @@ def _entry(state: DialogueState, stretch: int, side: int) -> DialogueState:
     return state.at(phase, stretch, side)
 
 
-def _resume_point(state: DialogueState) -> DialogueState:
-    """Where the user picks up: a finished step resumes at the next stretch."""
+def _interrupted(state: DialogueState, turn: Turn) -> bool:
+    """Whether this turn came before the exercise last spoken could have ended."""
+    return state.busy_until > 0 and 0 < turn.now_ms < state.busy_until
+
+
+def _performed(state: DialogueState) -> DialogueState:
+    """The step whose exercise the state's last reply spoke."""
+    if state.phase is Phase.WAITING_OTHER_SIDE:
+        return _entry(state, state.stretch, state.side - 1)
+    if state.phase in (Phase.HOLDING, Phase.COUNTING):
+        return _entry(state, state.stretch, state.side)
+    return state
+
+
+def _resume_point(state: DialogueState, turn: Turn) -> DialogueState:
+    """Where the user picks up: a finished step resumes at the next stretch, a step cut
+    short (by pause, stop, pain or a closed session) at that same step."""
+    if _interrupted(state, turn):
+        return _performed(state).at(Phase.PAUSED)
     if state.phase in (Phase.HOLDING, Phase.COUNTING):
         return state.at(Phase.PAUSED, state.stretch + 1, 0)
     return state.at(Phase.PAUSED)
+
+
+def _busy(state: DialogueState, turn: Turn, position: Position) -> DialogueState:
+    """The state after speaking the exercise at `position`, knowing when it ends."""
+    if not turn.now_ms:
+        return state
+    ends = turn.now_ms + earliest_end_ms(replies.perform(position))
+    return replace(state, busy_until=ends)
+
+
+def _upcoming(state: DialogueState) -> DialogueState:
+    """The step the user is about to do: after a finished step, the next stretch."""
+    if state.phase in (Phase.HOLDING, Phase.COUNTING):
+        return _entry(state, state.stretch + 1, 0)
+    return state
 
 
 def _present(state: DialogueState, turn: Turn) -> ReplyPlan:
     """What this state says when entered (or repeated)."""
     position = _position(state, turn)
     if state.phase is Phase.INTRODUCING:
-        return replies.introduce(position)
+        return replies.introduce(position, brief=_brief(position, turn))
     if state.phase is Phase.WAITING_OTHER_SIDE:
-        return replies.switch_sides(position)
+        return replies.switch_sides(position, brief=_brief(position, turn))
     if state.phase in (Phase.HOLDING, Phase.COUNTING):
         return replies.step_done(position)
     if state.phase is Phase.PAUSED:
@@ -94,46 +100,71 @@ def _present(state: DialogueState, turn: Turn) -> ReplyPlan:
 
 def launch(state: DialogueState, turn: Turn) -> Outcome:
     if state.phase in IN_ROUTINE:
-        resumed = _resume_point(state)
+        resumed = _resume_point(state, turn)
         return Outcome(resumed, replies.welcome_back(_position(resumed, turn), turn.catalog))
     welcome = replies.welcome(turn.catalog, turn.history, turn.today, first_visit=turn.first_visit)
     return Outcome(DialogueState(), welcome)
 
 
+def _begin(routine_id: str, turn: Turn) -> Outcome:
+    started = DialogueState(routine=routine_id, phase=Phase.INTRODUCING)
+    position = _position(started, turn)
+    return Outcome(started, replies.introduce(position, opening=True, brief=_brief(position, turn)))
+
+
 def start_routine(state: DialogueState, turn: Turn) -> Outcome:
+    """Start the routine asked for; in the middle of one, ask before leaving it."""
     request = turn.routine_request
     if request is not None and turn.catalog.get(request.routine_id or "") is None:
         return Outcome(state, replies.unknown_routine(turn.catalog, state, request.spoken))
     routine_id = request.routine_id if request else (state.routine or turn.catalog.default_id)
-    started = DialogueState(routine=routine_id or turn.catalog.default_id, phase=Phase.INTRODUCING)
-    return Outcome(started, replies.introduce(_position(started, turn), opening=True))
+    routine_id = routine_id or turn.catalog.default_id
+    if state.phase not in IN_ROUTINE:
+        return _begin(routine_id, turn)
+    kept = _resume_point(state, turn)
+    asking = replace(kept, pending=f"{RESTART}:{routine_id}")
+    routine = turn.catalog.get(routine_id) or turn.catalog.default
+    return Outcome(asking, replies.confirm_restart(_position(kept, turn), routine))
+
+
+def restart_confirmed(state: DialogueState, turn: Turn) -> Outcome:
+    routine_id = state.pending.partition(":")[2]
+    return _begin(routine_id if turn.catalog.get(routine_id) else turn.catalog.default_id, turn)
+
+
+def restart_declined(state: DialogueState, turn: Turn) -> Outcome:
+    target = _entry(state, state.stretch, state.side)
+    return Outcome(target, _present(target, turn).after(Say("Okay, let's carry on.")))
 
 
 def start_over(state: DialogueState, turn: Turn) -> Outcome:
-    started = DialogueState(
-        routine=state.routine or turn.catalog.default_id, phase=Phase.INTRODUCING
-    )
-    reply = replies.introduce(_position(started, turn), opening=True)
-    return Outcome(started, reply.after(Say("Okay, starting over.")))
+    outcome = _begin(state.routine or turn.catalog.default_id, turn)
+    assert outcome.reply is not None
+    return replace(outcome, reply=outcome.reply.after(Say("Okay, starting over.")))
 
 
 def perform_step(state: DialogueState, turn: Turn) -> Outcome:
     position = _position(state, turn)
     if not position.is_last_side:
         other_side = _entry(state, state.stretch, state.side + 1)
-        reply = replies.exercise_then_switch(position, _position(other_side, turn))
-        return Outcome(other_side, reply)
+        other_position = _position(other_side, turn)
+        brief = _brief(other_position, turn)
+        reply = replies.exercise_then_switch(position, other_position, brief=brief)
+        return Outcome(_busy(other_side, turn, position), reply)
+    profile = turn.profile.after_completing(position.stretch.id)
     if position.is_last_stretch:
         known = turn.history
         history = record_completion(known, turn.today) if known is not None else None
-        return Outcome(state.at(Phase.FINISHED), replies.finish(position, history), completed=True)
+        reply = replies.finish(position, history)
+        return Outcome(state.at(Phase.FINISHED), reply, completed=True, profile=profile)
     done = Phase.HOLDING if position.stretch.kind is StretchKind.HOLD else Phase.COUNTING
-    return Outcome(state.at(done), replies.step_done(position))
+    performed = _busy(state.at(done), turn, position)
+    return Outcome(performed, replies.step_done(position), profile=profile)
 
 
 def next_stretch(state: DialogueState, turn: Turn) -> Outcome:
     following = _entry(state, state.stretch + 1, 0)
-    return Outcome(following, replies.introduce(_position(following, turn)))
+    return Outcome(following, _present(following, turn))
 
 
 def skip(state: DialogueState, turn: Turn) -> Outcome:
@@ -160,11 +191,14 @@ def previous(state: DialogueState, turn: Turn) -> Outcome:
 
 
 def repeat(state: DialogueState, turn: Turn) -> Outcome:
+    if state.phase in (Phase.HOLDING, Phase.COUNTING):  # the exercise again
+        again = state.at(state.phase)
+        return Outcome(_busy(again, turn, _position(again, turn)), _present(again, turn))
     return Outcome(state, _present(state, turn))
 
 
 def pause(state: DialogueState, turn: Turn) -> Outcome:
-    held = _resume_point(state)
+    held = _resume_point(state, turn)
     return Outcome(held, replies.paused(_position(held, turn)))
 
 
@@ -176,14 +210,33 @@ def resume(state: DialogueState, turn: Turn) -> Outcome:
 def stop(state: DialogueState, turn: Turn) -> Outcome:
     if state.phase not in IN_ROUTINE:
         return Outcome(state, replies.goodbye())
-    held = _resume_point(state)
+    held = _resume_point(state, turn)
     return Outcome(held, replies.saved_and_goodbye(_position(held, turn)))
 
 
 def stop_for_pain(state: DialogueState, turn: Turn) -> Outcome:
     in_routine = state.phase in IN_ROUTINE
-    held = _resume_point(state) if in_routine else state
+    held = _resume_point(state, turn) if in_routine else state
     return Outcome(held, replies.pain_stop(in_routine=in_routine))
+
+
+def explain(state: DialogueState, turn: Turn) -> Outcome:
+    """The full instructions of the stretch in hand (or about to be), whatever the mode."""
+    if state.phase not in IN_ROUTINE:
+        line = "I explain each stretch in full as we come to it, and again whenever you ask."
+        return Outcome(state, replies.asking(state, turn.catalog, line))
+    position = _position(_upcoming(state), turn)
+    return Outcome(state, replies.asking(state, turn.catalog, *replies.explanation(position)))
+
+
+def what_for(state: DialogueState, turn: Turn) -> Outcome:
+    """What the stretch in hand is for; outside a routine, what each of the routine's is for."""
+    if state.phase in IN_ROUTINE:
+        lines = [replies.benefit(_position(_upcoming(state), turn))]
+    else:
+        routine = turn.catalog.get(state.routine) or turn.catalog.default
+        lines = list(dict.fromkeys(stretch.benefit for stretch in routine.stretches))
+    return Outcome(state, replies.asking(state, turn.catalog, *lines))
 
 
 def take_your_time(state: DialogueState, turn: Turn) -> Outcome:
@@ -222,13 +275,17 @@ def nothing_waiting(state: DialogueState, turn: Turn) -> Outcome:
 
 
 def session_ended(state: DialogueState, turn: Turn) -> Outcome:
+    """Nothing may be said; a step cut short by the session's end is kept to do again."""
+    if state.phase in IN_ROUTINE and _interrupted(state, turn):
+        return Outcome(_resume_point(state, turn), None)
     return Outcome(state, None)
 
 
 # -- the table ------------------------------------------------------------------------------
 
 # The launch welcome says the disclaimer itself; pain and stop must not wait for it.
-NO_DISCLAIMER = frozenset({Event.LAUNCH, Event.PAIN, Event.STOP, Event.SESSION_ENDED})
+NO_DISCLAIMER = frozenset({Event.LAUNCH, Event.PAIN, Event.STOP, Event.DONE, Event.SESSION_ENDED})
+RESTART = "restart"  # the pending question "leave this routine and start (again)?"
 
 ANY_PHASE: dict[Event, Transition] = {
     Event.LAUNCH: launch,
@@ -239,12 +296,31 @@ ANY_PHASE: dict[Event, Transition] = {
     Event.STOP: stop,
     Event.PROGRESS: progress,
     Event.LIST_ROUTINES: list_routines,
+    Event.EXPLAIN: explain,
+    Event.BENEFITS: what_for,
+    Event.SET_HOLD: settings.set_hold,
+    Event.HOLD_LONGER: settings.hold_longer,
+    Event.HOLD_SHORTER: settings.hold_shorter,
+    Event.SET_REPS: settings.set_reps,
+    Event.COUNT_SLOWER: settings.count_slower,
+    Event.COUNT_FASTER: settings.count_faster,
+    Event.SETTINGS: settings.tell_settings,
+    Event.RESET_SETTINGS: settings.reset_settings,
+    Event.FULL_INSTRUCTIONS: settings.full_instructions,
+    Event.BRIEF_INSTRUCTIONS: settings.brief_instructions,
     Event.UNKNOWN: not_understood,
     Event.SESSION_ENDED: session_ended,
 }
 
+# What a yes or no answers while a question is pending (`DialogueState.pending`, "kind:detail").
+PENDING_ANSWERS: dict[tuple[str, Event], Transition] = {
+    (RESTART, Event.YES): restart_confirmed,
+    (RESTART, Event.NO): restart_declined,
+}
+
 _AWAITING_READY = {  # INTRODUCING and WAITING_OTHER_SIDE: the user gets into position
     Event.READY: perform_step,
+    Event.DONE: perform_step,
     Event.YES: perform_step,
     Event.RESUME: perform_step,
     Event.NO: take_your_time,
@@ -255,6 +331,7 @@ _AWAITING_READY = {  # INTRODUCING and WAITING_OTHER_SIDE: the user gets into po
 }
 _STEP_DONE = {  # HOLDING and COUNTING: the exercise was spoken; on to the next stretch
     Event.READY: next_stretch,
+    Event.DONE: next_stretch,
     Event.YES: next_stretch,
     Event.RESUME: next_stretch,
     Event.SKIP: next_stretch,
@@ -266,6 +343,7 @@ _STEP_DONE = {  # HOLDING and COUNTING: the exercise was spoken; on to the next 
 
 TRANSITIONS: dict[Phase, dict[Event, Transition]] = {
     Phase.NOT_STARTED: {
+        Event.DONE: stop,  # "I'm done" at the menu means done for now: never a start
         Event.READY: start_routine,
         Event.YES: start_routine,
         Event.RESUME: start_routine,
@@ -285,17 +363,24 @@ TRANSITIONS: dict[Phase, dict[Event, Transition]] = {
         Event.PREVIOUS: previous,
         Event.SKIP: skip,
         Event.PAUSE: repeat,
+        Event.DONE: stop,
     },
-    Phase.FINISHED: {Event.REPEAT: repeat},
+    Phase.FINISHED: {Event.REPEAT: repeat, Event.DONE: stop},
 }
 
 
+def _transition(state: DialogueState, event: Event) -> Transition:
+    return TRANSITIONS[state.phase].get(event) or ANY_PHASE.get(event, nothing_waiting)
+
+
 def step(state: DialogueState, turn: Turn) -> Outcome:
-    """Apply one event to the state."""
-    transition = TRANSITIONS[state.phase].get(turn.event) or ANY_PHASE.get(
-        turn.event, nothing_waiting
-    )
-    outcome = transition(state, turn)
+    """Apply one event to the state. A pending question takes its yes or no first; any other
+    event sets it aside."""
+    kind = state.pending.partition(":")[0]
+    answer = PENDING_ANSWERS.get((kind, turn.event)) if kind else None
+    if answer is None and state.pending:
+        state = replace(state, pending="")
+    outcome = (answer or _transition(state, turn.event))(state, turn)
     first_words = turn.first_visit and turn.new_session and turn.event not in NO_DISCLAIMER
     if first_words and outcome.reply is not None:  # a one-shot first visit: disclaimer first
         outcome = replace(outcome, reply=outcome.reply.after(Say(replies.DISCLAIMER)))

@@ -51,3 +51,21 @@ class ReplyPlan:
     def after(self, *segments: Segment) -> ReplyPlan:
         """The same reply, with segments spoken before it."""
         return ReplyPlan(segments + self.speech, self.reprompt, self.screen)
+
+
+# Brisk speech: an estimate of how soon spoken words can be over. Used to tell whether a
+# request came while an exercise was still being spoken (an early estimate errs towards
+# "the step was done", never towards cutting short a step the user finished).
+FAST_WORDS_PER_SECOND = 3.3
+
+
+def earliest_end_ms(segments: tuple[Segment, ...]) -> int:
+    """The soonest these segments can have finished playing, in ms: every silence exactly,
+    the words at a brisk pace (cues spoken inside a hold only add to this)."""
+    total = 0.0
+    for segment in segments:
+        if isinstance(segment, Say):
+            total += len(segment.text.split()) / FAST_WORDS_PER_SECOND
+        else:
+            total += segment.seconds
+    return round(total * 1000)

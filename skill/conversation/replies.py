@@ -24,6 +24,10 @@ PAIN_STOP = (
     "Stop the stretch now and gently come out of the position. Don't push through pain. "
     "If the pain persists, please see a health professional."
 )
+RED_FLAGS = (  # the NHS red flags of ../shared/HEALTH.md, in two short sentences
+    "If you have numbness or tingling, weakness in your legs, or any loss of bladder or "
+    "bowel control, get medical help straight away."
+)
 PAIN_HINT = "If anything hurts, say it hurts and we'll stop."
 ONES = (
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -121,30 +125,51 @@ def asking(state: DialogueState, catalog: Catalog, *lines: str) -> ReplyPlan:
 # -- the routine itself ---------------------------------------------------------------------
 
 
-def introduce(position: Position, *, opening: bool = False) -> ReplyPlan:
+BRIEF_READY = "Say ready."
+
+
+def introduce(position: Position, *, opening: bool = False, brief: bool = False) -> ReplyPlan:
+    """A stretch's introduction: in full, or (`brief`) its name and the cues that matter."""
     stretch, routine = position.stretch, position.routine
     number, total = position.index + 1, len(routine.stretches)
     setup = tuple(_text(stretch, line, position.side) for line in stretch.setup)
     prompt = ready_prompt(position)
     opening_line = f"Let's do the {routine.name} routine: {_stretch_count(total)}."
+    instructions = (
+        (_text(stretch, stretch.brief, position.side), BRIEF_READY) if brief else (*setup, prompt)
+    )
     speech = _said(
         opening_line if opening else "",
         _needs(routine) if opening else "",
         f"Stretch {spoken_number(number)} of {spoken_number(total)}: the {stretch.name}.",
-        *setup,
-        prompt,
+        *instructions,
     )
     screen = Screen(stretch.name.capitalize(), f"Stretch {number} of {total}", " ".join(setup))
     return ReplyPlan(speech, reprompt=prompt, screen=screen)
 
 
-def switch_sides(position: Position) -> ReplyPlan:
+def switch_sides(position: Position, *, brief: bool = False) -> ReplyPlan:
     stretch = position.stretch
     prompt = ready_prompt(position)
     switch = _text(stretch, stretch.switch, position.side)
     title = f"{stretch.name.capitalize()}: {stretch.side_title(position.side)}"
     screen = Screen(title, "Switch sides", switch)
+    if brief:
+        spoken = _said(_text(stretch, stretch.brief_switch, position.side), BRIEF_READY)
+        return ReplyPlan(spoken, reprompt=prompt, screen=screen)
     return ReplyPlan(_said(switch, prompt), reprompt=prompt, screen=screen)
+
+
+def explanation(position: Position) -> tuple[str, ...]:
+    """The full instructions of the stretch at `position`, whatever the user is used to."""
+    stretch, side = position.stretch, position.side
+    setup = tuple(_text(stretch, line, side) for line in stretch.setup)
+    during = _text(stretch, stretch.during, side) if stretch.during else ""
+    return (f"Here's the {stretch.name} in full.", *setup, during)
+
+
+def benefit(position: Position) -> str:
+    return position.stretch.benefit
 
 
 def perform(position: Position) -> tuple[Segment, ...]:
@@ -188,8 +213,10 @@ def step_done(position: Position) -> ReplyPlan:
     return ReplyPlan(speech, reprompt=prompt, screen=performing_screen(position))
 
 
-def exercise_then_switch(position: Position, other_side: Position) -> ReplyPlan:
-    switch = switch_sides(other_side)
+def exercise_then_switch(
+    position: Position, other_side: Position, *, brief: bool = False
+) -> ReplyPlan:
+    switch = switch_sides(other_side, brief=brief)
     return ReplyPlan(
         perform(position) + switch.speech, switch.reprompt, performing_screen(position)
     )
@@ -270,7 +297,19 @@ def goodbye() -> ReplyPlan:
 
 def pain_stop(*, in_routine: bool) -> ReplyPlan:
     stopped = "I've stopped the routine here." if in_routine else ""
-    return ReplyPlan(_said(PAIN_STOP, stopped), reprompt=None)
+    return ReplyPlan(_said(PAIN_STOP, RED_FLAGS, stopped), reprompt=None)
+
+
+def confirm_restart(position: Position, routine: Routine) -> ReplyPlan:
+    """Asked when a routine is started in the middle of one: yes starts it, no carries on."""
+    number = spoken_number(position.index + 1)
+    where = f"You're on stretch {number} of the {position.routine.name} routine."
+    if routine.id == position.routine.id:
+        question = "Start over from the beginning?"
+    else:
+        question = f"Leave it and start the {routine.name} routine instead?"
+    prompt = f"{question} Say yes or no."
+    return ReplyPlan(_said(where, prompt), reprompt=prompt)
 
 
 def _describe(routine: Routine) -> str:
@@ -283,9 +322,11 @@ def list_routines(catalog: Catalog, state: DialogueState) -> ReplyPlan:
     intro = f"I have {counted(len(routines), 'routine')}."
     described = [_describe(routine) for routine in routines]
     others = [routine for routine in routines if routine.id != state.routine]
-    choices = spoken_list([f"start {routine.name}" for routine in others])
+    choices = spoken_list([f"start the {routine.name}" for routine in others])
     if state.phase in (Phase.NOT_STARTED, Phase.FINISHED):
-        prompt = f"Which would you like? Say {spoken_list([f'start {r.name}' for r in routines])}."
+        prompt = (
+            f"Which would you like? Say {spoken_list([f'start the {r.name}' for r in routines])}."
+        )
         return ReplyPlan(_said(intro, *described, prompt), reprompt=prompt)
     return asking(state, catalog, intro, *described, f"To switch, say {choices}.")
 

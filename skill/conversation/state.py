@@ -31,6 +31,10 @@ class DialogueState:
     stretch: int = 0  # index into the routine's stretches
     side: int = 0  # index into the stretch's sides (0 for one-sided stretches)
     phase: Phase = Phase.NOT_STARTED
+    # When the exercise last spoken ends (ms since the epoch, estimated from its timeline):
+    # an interruption before then means the step was not done. 0: nothing in progress.
+    busy_until: int = 0
+    pending: str = ""  # a yes/no question awaiting its answer, e.g. "restart:desk_break"
 
     def to_dict(self) -> dict[str, int | str]:
         return {
@@ -39,6 +43,8 @@ class DialogueState:
             "stretch": self.stretch,
             "side": self.side,
             "phase": self.phase.value,
+            "busy_until": self.busy_until,
+            "pending": self.pending,
         }
 
     @classmethod
@@ -50,14 +56,25 @@ class DialogueState:
         routine_id, stretch, side, phase = (
             raw.get(k) for k in ("routine", "stretch", "side", "phase")
         )
+        busy_until, pending = raw.get("busy_until", 0), raw.get("pending", "")
         if not isinstance(routine_id, str) or phase not in {p.value for p in Phase}:
             return None
-        if not all(isinstance(n, int) and not isinstance(n, bool) for n in (stretch, side)):
+        if not isinstance(pending, str):
+            return None
+        numbers = (stretch, side, busy_until)
+        if not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers):
             try:  # DynamoDB hands numbers back as Decimal
-                stretch, side = int(stretch), int(side)  # type: ignore[arg-type]
+                stretch, side, busy_until = (int(n) for n in numbers)  # type: ignore[call-overload]
             except (TypeError, ValueError, ArithmeticError):
                 return None
-        state = cls(routine=routine_id, stretch=stretch, side=side, phase=Phase(phase))
+        state = cls(
+            routine=routine_id,
+            stretch=stretch,
+            side=side,
+            phase=Phase(phase),
+            busy_until=busy_until,
+            pending=pending,
+        )
         if state.routine == "":
             return state if state.phase is Phase.NOT_STARTED else None
         routine = catalog.get(state.routine)
@@ -83,11 +100,14 @@ class DialogueState:
     def at(
         self, phase: Phase, stretch: int | None = None, side: int | None = None
     ) -> DialogueState:
+        """The state moved to `phase` (and position); nothing is in progress or pending."""
         return replace(
             self,
             phase=phase,
             stretch=self.stretch if stretch is None else stretch,
             side=self.side if side is None else side,
+            busy_until=0,
+            pending="",
         )
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from skill.simulator.resolver import Resolver, SlotMatch
+from skill.speech.readable import played_seconds
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]  # the Lambda signature
 
@@ -212,6 +213,9 @@ class SimulatedDevice:
     shouldEndSession true, after a SessionEndedRequest); otherwise it continues the open one
     with the sessionAttributes of the last response. A response that omits shouldEndSession
     keeps the session open. Requests and responses pass through JSON, as on the wire.
+
+    With `listening`, a clock that can `advance` (tests) is moved on by each reply's playing
+    time, as for a user who hears every reply out before speaking again.
     """
 
     def __init__(
@@ -223,8 +227,10 @@ class SimulatedDevice:
         locale: str = "en-US",
         screen: bool = False,
         clock: Callable[[], datetime] | None = None,
+        listening: bool = False,
     ) -> None:
         self._handler = handler
+        self.listening = listening
         self.info = DeviceInfo(user_id, skill_id, locale, screen)
         self._clock = clock or _utc_now
         self._session_id = ""
@@ -288,4 +294,8 @@ class SimulatedDevice:
         self.session_attributes = (
             response.get("sessionAttributes") or {} if self.session_open else {}
         )
+        speech = response.get("response", {}).get("outputSpeech") or {}
+        advance = getattr(self._clock, "advance", None)
+        if self.listening and advance is not None and speech.get("ssml"):
+            advance(seconds=played_seconds(speech["ssml"]))
         return response

@@ -2,8 +2,9 @@
 
 Order of precedence: an exact sample of the model, then an exact phrase of a built-in intent the
 model includes (builtin_phrases.json), then the model's slot patterns ("start the {routine}
-routine"). Among slot patterns, one whose slots resolve beats one whose slots do not, and more
-literal words beat fewer. If nothing matches as typed, leading fillers ("alexa", "please") and a
+routine"). Among slot patterns, one whose slots resolve (a custom value, or words that read as
+a number or duration for a built-in slot) beats one whose slots do not, and more literal words
+beat fewer. If nothing matches as typed, leading fillers ("alexa", "please") and a
 trailing "please" are dropped and matching is tried again.
 """
 
@@ -14,6 +15,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from skill.simulator.builtin_slots import UNRECOGNISED, VALUE_READERS
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "interaction_model/interactionModels/custom"
 BUILTIN_PHRASES_FILE = Path(__file__).with_name("builtin_phrases.json")
@@ -26,14 +29,23 @@ _PUNCTUATION = re.compile(r"[^\w\s']")
 
 @dataclass(frozen=True)
 class SlotMatch:
-    """One filled slot. `slot_type` names the custom slot type whose values the words were
-    resolved against ("" = none: the envelope then carries no entity resolution)."""
+    """One filled slot. `spoken` is the value as Alexa sends it: the words for a custom slot
+    type, the normalised value for a built-in one ("PT1M", "15", or "?"). `slot_type` names
+    the custom slot type whose values the words were resolved against ("" = none: the
+    envelope then carries no entity resolution)."""
 
     name: str
     spoken: str
     resolved_id: str | None  # None = ER_SUCCESS_NO_MATCH
     slot_type: str = ""
     resolved_name: str | None = None  # the slot type value's name, when resolved
+
+    @property
+    def understood(self) -> bool:
+        """Whether Alexa would have recognised the value (a custom value, a built-in parse)."""
+        if self.slot_type:
+            return self.resolved_id is not None
+        return self.spoken != UNRECOGNISED
 
 
 @dataclass(frozen=True)
@@ -149,7 +161,7 @@ class Resolver:
                 self._slot(pattern.intent, name, spoken)
                 for name, spoken in zip(pattern.slot_names, found.groups(), strict=True)
             )
-            resolved = sum(slot.resolved_id is not None for slot in slots)
+            resolved = sum(slot.understood for slot in slots)
             score = (resolved, pattern.literal_words)
             if best is None or score > best[0]:
                 best = (score, IntentMatch(pattern.intent, slots, text))
@@ -158,7 +170,8 @@ class Resolver:
     def _slot(self, intent: str, name: str, spoken: str) -> SlotMatch:
         slot_type = self._slot_types.get((intent, name), "")
         values = self._values.get(slot_type)
-        if values is None:  # a built-in slot type: Alexa sends no entity resolution
-            return SlotMatch(name, spoken, None)
+        if values is None:  # a built-in slot type: Alexa sends its value, no entity resolution
+            read = VALUE_READERS.get(slot_type)
+            return SlotMatch(name, read(spoken) if read else spoken, None)
         resolved_id, resolved_name = values.get(spoken, (None, None))
         return SlotMatch(name, spoken, resolved_id, slot_type, resolved_name)

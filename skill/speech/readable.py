@@ -52,3 +52,14 @@ def moments(ssml: str) -> list[Moment]:
 def readable(ssml: str) -> str:
     """What Alexa says, with silences shown as "[30 s]"."""
     return " ".join(m.text if isinstance(m, Spoken) else f"[{m.seconds} s]" for m in moments(ssml))
+
+
+SPEAKING_WORDS_PER_SECOND = 2.5  # an unhurried voice
+
+
+def played_seconds(ssml: str) -> float:
+    """About how long Alexa takes to play this SSML: its silences plus its words."""
+    return sum(
+        m.seconds if isinstance(m, Silence) else len(m.text.split()) / SPEAKING_WORDS_PER_SECOND
+        for m in moments(ssml)
+    )

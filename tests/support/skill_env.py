@@ -44,7 +44,9 @@ class SkillEnv:
     def device(
         self, user_id: str = "amzn1.ask.account.TEST-USER", screen: bool = False
     ) -> SimulatedDevice:
-        return SimulatedDevice(self.handler, user_id=user_id, screen=screen, clock=self.clock)
+        return SimulatedDevice(
+            self.handler, user_id=user_id, screen=screen, clock=self.clock, listening=True
+        )
 
     def saved(self, user_id: str = "amzn1.ask.account.TEST-USER") -> dict[str, Any]:
         """What the store holds for a user."""

@@ -1,0 +1,50 @@
+"""One turn of the dialogue: what a transition may look at (`Turn`) and what it decides
+(`Outcome`). No Alexa types: the handlers translate requests into a Turn."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from skill.content.model import Catalog
+from skill.conversation.events import Event
+from skill.conversation.history import History
+from skill.conversation.plan import ReplyPlan
+from skill.conversation.profile import Profile
+from skill.conversation.state import DialogueState
+
+
+@dataclass(frozen=True)
+class RoutineRequest:
+    """The routine the user named: what they said, and the routine id it resolved to."""
+
+    spoken: str
+    routine_id: str | None  # None: it matched no routine
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Everything a transition may look at besides the state."""
+
+    event: Event
+    catalog: Catalog
+    history: History | None  # None: the store could not be read, the history is unknown
+    today: date
+    first_visit: bool = False  # no record of this user yet: say the disclaimer
+    profile: Profile = field(default_factory=Profile)
+    new_session: bool = False
+    routine_request: RoutineRequest | None = None
+    slot_value: str | None = None  # a DURATION or NUMBER slot, as Alexa filled it
+    now_ms: int = 0  # the request's time, ms since the epoch
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: DialogueState
+    reply: ReplyPlan | None  # None: nothing may be said (the session has ended)
+    completed: bool = False  # a routine was completed on turn.today
+    profile: Profile | None = None  # the changed profile; None: unchanged
+
+
+Transition = Callable[[DialogueState, Turn], Outcome]
