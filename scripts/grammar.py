@@ -6,6 +6,8 @@ One template per line; ``#`` comments and blank lines are ignored.
 - ``[a|b]``: optional, none or one of them (``[please]`` is "please" or nothing);
 - groups nest: ``(start|begin) [my|the] [(lower|low) back] stretches``;
 - ``{slot}``: a slot reference, kept as it is;
+- words are whole: a group cannot end a word ("i('m| am)", "default[s]" are refused; write
+  "(i'm|i am)", "(default|defaults)");
 - a header line ``@slot <name> <SlotType>`` declares a slot of the intent, in order.
 
 A file ``<IntentName>.txt`` holds one intent's templates.
@@ -18,7 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-_TOKEN = re.compile(r"\s*(\(|\)|\[|\]|\||\{\w+\}|[a-z']+)")
+_TOKEN = re.compile(r"\s*(\(|\)|\[|\]|\||\{\w+\}|[a-z][a-z']*)")
 
 
 class GrammarError(ValueError):
@@ -45,7 +47,9 @@ def expand(template: str) -> list[str]:
     alternatives, end = _alternatives(tokens, 0, template)
     if end != len(tokens):
         raise GrammarError(f"unbalanced {tokens[end]!r} in {template!r}")
-    return list(dict.fromkeys(" ".join(phrase.split()) for phrase in alternatives if phrase.strip()))
+    return list(
+        dict.fromkeys(" ".join(phrase.split()) for phrase in alternatives if phrase.strip())
+    )
 
 
 def _tokenize(template: str) -> list[str]:
@@ -54,10 +58,19 @@ def _tokenize(template: str) -> list[str]:
     while position < len(text):
         found = _TOKEN.match(text, position)
         if found is None:
-            raise GrammarError(f"unexpected {text[position:position + 10]!r} in {template!r}")
-        tokens.append(found.group(1))
+            raise GrammarError(f"unexpected {text[position : position + 10]!r} in {template!r}")
+        token, spaced = found.group(1), found.start(1) > position
+        if tokens and not spaced and _touches(tokens[-1], token):
+            raise GrammarError(f"a group touches a word in {template!r}")
+        tokens.append(token)
         position = found.end()
     return tokens
+
+
+def _touches(before: str, after: str) -> bool:
+    """A word glued to a group: "i(" or "default[" or ")s"."""
+    opens, closes = before.isalpha() or "'" in before, after.isalpha() or "'" in after
+    return (opens and after in {"(", "["}) or (before in {")", "]"} and closes)
 
 
 def _alternatives(tokens: list[str], start: int, template: str) -> tuple[list[str], int]:
@@ -83,7 +96,7 @@ def _sequence(tokens: list[str], start: int, template: str) -> tuple[list[str], 
             inner, position = _alternatives(tokens, position + 1, template)
             if position >= len(tokens) or tokens[position] != closing:
                 raise GrammarError(f"missing {closing!r} in {template!r}")
-            parts.append(inner + [""] if token == "[" else inner)
+            parts.append([*inner, ""] if token == "[" else inner)
         else:
             parts.append([token])
         position += 1

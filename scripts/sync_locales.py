@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from grammar import read_grammar  # noqa: E402  (a sibling module of this script)
+from grammar import read_grammar  # a sibling module of this script
 
 PACKAGE = Path(__file__).resolve().parents[1] / "interaction_model"
 MODEL_DIR = PACKAGE / "interactionModels/custom"

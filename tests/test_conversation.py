@@ -288,7 +288,8 @@ def test_progress_and_list_routines_answer_without_moving(skill_env: SkillEnv) -
         in listing
     )
     assert listing.endswith(
-        "To switch, say start the desk break. Say ready when your hands are clasped behind your head."
+        "To switch, say start the desk break. "
+        "Say ready when your hands are clasped behind your head."
     )
     assert "the table hamstring stretch. You'll need a table or other low object." in listing
     assert skill_env.saved()["state"] == before

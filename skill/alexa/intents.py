@@ -21,6 +21,7 @@ INTENT_EVENTS: dict[str, Event] = {
     "OpenSkillIntent": Event.LAUNCH,
     "ExplainIntent": Event.EXPLAIN,
     "BenefitsIntent": Event.BENEFITS,
+    "TightnessIntent": Event.TIGHTNESS,
     "SetHoldIntent": Event.SET_HOLD,
     "HoldLongerIntent": Event.HOLD_LONGER,
     "HoldShorterIntent": Event.HOLD_SHORTER,

@@ -25,6 +25,7 @@ class Event(StrEnum):
     DONE = "done"  # "I'm done": finished the step in hand, or done for now outside one
     EXPLAIN = "explain"  # the full instructions, once
     BENEFITS = "benefits"  # what the stretch is for
+    TIGHTNESS = "tightness"  # "it feels tight": expected in a stretch, unlike pain
     SET_HOLD = "set_hold"  # with a DURATION
     HOLD_LONGER = "hold_longer"
     HOLD_SHORTER = "hold_shorter"

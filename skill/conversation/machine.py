@@ -220,6 +220,10 @@ def stop_for_pain(state: DialogueState, turn: Turn) -> Outcome:
     return Outcome(held, replies.pain_stop(in_routine=in_routine))
 
 
+def reassure(state: DialogueState, turn: Turn) -> Outcome:
+    return Outcome(state, replies.asking(state, turn.catalog, replies.TIGHTNESS))
+
+
 def explain(state: DialogueState, turn: Turn) -> Outcome:
     """The full instructions of the stretch in hand (or about to be), whatever the mode."""
     if state.phase not in IN_ROUTINE:
@@ -298,6 +302,7 @@ ANY_PHASE: dict[Event, Transition] = {
     Event.LIST_ROUTINES: list_routines,
     Event.EXPLAIN: explain,
     Event.BENEFITS: what_for,
+    Event.TIGHTNESS: reassure,
     Event.SET_HOLD: settings.set_hold,
     Event.HOLD_LONGER: settings.hold_longer,
     Event.HOLD_SHORTER: settings.hold_shorter,

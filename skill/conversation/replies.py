@@ -29,6 +29,10 @@ RED_FLAGS = (  # the NHS red flags of ../shared/HEALTH.md, in two short sentence
     "bowel control, get medical help straight away."
 )
 PAIN_HINT = "If anything hurts, say it hurts and we'll stop."
+TIGHTNESS = (  # ACSM: stretch to the point of tightness or slight discomfort, not pain
+    "Some tightness is normal in a stretch. Ease off a little and don't strain. "
+    "If it turns into pain, say it hurts and we'll stop."
+)
 ONES = (
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
     "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",

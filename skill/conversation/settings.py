@@ -53,7 +53,8 @@ def _limit_notes(
             groups.setdefault(value, []).append(stretch)
     notes = []
     for value, stretches in groups.items():
-        verb = "is" if len(stretches) == 1 else "are"
+        plural = len(stretches) > 1 or stretches[0].name.endswith("s")  # "the rotations are"
+        verb = "are" if plural else "is"
         bound = "at most" if value < asked else "at least"
         names = _names(stretches).capitalize()
         notes.append(f"{names} {verb} {action} {say(value)} {bound}, so I'll make it {say(value)}.")

@@ -2,10 +2,11 @@
 
 Order of precedence: an exact sample of the model, then an exact phrase of a built-in intent the
 model includes (builtin_phrases.json), then the model's slot patterns ("start the {routine}
-routine"). Among slot patterns, one whose slots resolve (a custom value, or words that read as
-a number or duration for a built-in slot) beats one whose slots do not, and more literal words
-beat fewer. If nothing matches as typed, leading fillers ("alexa", "please") and a
-trailing "please" are dropped and matching is tried again.
+routine"). A built-in slot (AMAZON.NUMBER, AMAZON.DURATION) takes only words that read as its
+type, filled as Alexa fills it ("fifteen" -> "15"). Among slot patterns, one whose custom slots
+resolve beats one whose slots do not, and more literal words beat fewer. If nothing matches as
+typed, leading fillers ("alexa", "please") and a trailing "please" are dropped and matching is
+tried again.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from skill.simulator.builtin_slots import UNRECOGNISED, VALUE_READERS
 MODEL_DIR = Path(__file__).resolve().parents[2] / "interaction_model/interactionModels/custom"
 BUILTIN_PHRASES_FILE = Path(__file__).with_name("builtin_phrases.json")
 
-_LEADING_FILLERS = frozenset({"alexa", "please", "um", "uh", "hey"})
-_TRAILING_FILLERS = frozenset({"please"})
+_LEADING_FILLERS = frozenset({"alexa", "please", "um", "uh", "hey", "oh", "so", "well"})
+_TRAILING_FILLERS = frozenset({"please", "thanks"})
 _SLOT_REFERENCE = re.compile(r"\{(\w+)\}")
 _PUNCTUATION = re.compile(r"[^\w\s']")
 
@@ -152,7 +153,19 @@ class Resolver:
         intent = self._exact.get(text) or self._builtin.get(text)
         if intent:
             return IntentMatch(intent, (), text)
-        best: tuple[tuple[int, int], IntentMatch] | None = None
+        scored = self._pattern_matches(text)
+        return max(scored, key=lambda pair: pair[0])[1] if scored else None
+
+    def intents_matching(self, utterance: str) -> set[str]:
+        """Every intent that could take the utterance as typed: by an exact sample, a
+        built-in phrase or a slot pattern (the conflict check; `resolve` picks one)."""
+        text = normalise(utterance)
+        owners = {self._exact.get(text), self._builtin.get(text)} - {None}
+        return owners | {match.intent for _, match in self._pattern_matches(text)}  # type: ignore[return-value]
+
+    def _pattern_matches(self, text: str) -> list[tuple[tuple[int, int], IntentMatch]]:
+        """The slot patterns that match, each with its score (resolved slots, literal words)."""
+        scored = []
         for pattern in self._patterns:
             found = pattern.regex.fullmatch(text)
             if not found:
@@ -161,11 +174,11 @@ class Resolver:
                 self._slot(pattern.intent, name, spoken)
                 for name, spoken in zip(pattern.slot_names, found.groups(), strict=True)
             )
-            resolved = sum(slot.understood for slot in slots)
-            score = (resolved, pattern.literal_words)
-            if best is None or score > best[0]:
-                best = (score, IntentMatch(pattern.intent, slots, text))
-        return best[1] if best else None
+            if any(not slot.slot_type and not slot.understood for slot in slots):
+                continue  # words that are no number or duration do not fill a built-in slot
+            score = (sum(slot.understood for slot in slots), pattern.literal_words)
+            scored.append((score, IntentMatch(pattern.intent, slots, text)))
+        return scored
 
     def _slot(self, intent: str, name: str, spoken: str) -> SlotMatch:
         slot_type = self._slot_types.get((intent, name), "")

@@ -13,7 +13,7 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
 from skill.simulator.envelopes import Handler, SimulatedDevice
-from skill.speech.readable import moments, readable
+from skill.speech.readable import moments, played_seconds, readable
 from skill.speech.timeline import Silence, Spoken
 from skill.storage.base import ProgressStore
 
@@ -93,12 +93,7 @@ def silences(response: Response) -> list[int]:
     return [m.seconds for m in moments(ssml(response)) if isinstance(m, Silence)]
 
 
-def speech_seconds(ssml_text: str, words_per_second: float = 2.5) -> float:
-    """How long speech takes to play: words at Alexa's pace (about 150 a minute) plus silences."""
-    return sum(
-        m.seconds if isinstance(m, Silence) else len(m.text.split()) / words_per_second
-        for m in moments(ssml_text)
-    )
+speech_seconds = played_seconds  # how long speech takes to play: words plus silences
 
 
 def spoken_seconds(response: Response) -> float:

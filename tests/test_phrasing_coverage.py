@@ -1,0 +1,71 @@
+"""How much of what people really say reaches the right intent, through the offline resolver.
+
+The phrasings were written by helpers who never saw the grammar, each line with the intent it
+must reach. `phrasings-dev.tsv` reached 59% when first measured, `phrasings-heldout.tsv`
+(written later, by another helper, eight personas) 57%; the grammar then grew from what both
+missed, so both are now development sets: a fresh set is the next honest measure. Four
+held-out lines labelled pain said "tight" or "tense": tightness is expected in a stretch
+(../shared/HEALTH.md), so they are labelled TightnessIntent, which reassures and goes on. A phrase
+counts as reached when it resolves to its intent or to one the skill treats the same (NextIntent
+and ReadyIntent both mean "go on"). Alexa's own NLU generalises beyond exact samples, so these
+figures are a floor for what a device understands, not a ceiling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from skill.alexa.intents import INTENT_EVENTS
+from skill.simulator.resolver import Resolver
+
+DATA = Path(__file__).parent / "data"
+# The share each set must keep reaching (the figures printed show the current share).
+FLOORS = {"phrasings-dev.tsv": 0.90, "phrasings-heldout.tsv": 0.95}
+SAFETY_INTENT = "PainIntent"
+
+
+@dataclass(frozen=True)
+class Result:
+    phrase: str
+    expected: str
+    reached: str | None
+
+    @property
+    def ok(self) -> bool:
+        if self.reached is None:
+            return False
+        same = INTENT_EVENTS.get(self.expected) == INTENT_EVENTS.get(self.reached)
+        return self.reached == self.expected or (self.expected in INTENT_EVENTS and same)
+
+
+def _measure(name: str) -> list[Result]:
+    resolver = Resolver.default()
+    results = []
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        phrase, expected = line.split("\t")
+        match = resolver.resolve(phrase)
+        results.append(Result(phrase, expected, match.intent if match else None))
+    return results
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_what_people_say_reaches_its_intent(name: str, capsys: pytest.CaptureFixture) -> None:
+    results = _measure(name)
+    reached = [r for r in results if r.ok]
+    share = len(reached) / len(results)
+    pain = [r for r in results if r.expected == SAFETY_INTENT]
+    with capsys.disabled():
+        print(
+            f"\n{name}: {len(reached)} of {len(results)} phrasings reach their intent "
+            f"({share:.0%}); pain {sum(r.ok for r in pain)} of {len(pain)}"
+        )
+        for miss in (r for r in results if not r.ok):
+            print(f"  still missed: {miss.phrase!r} -> {miss.reached or 'nothing'} "
+                  f"(wanted {miss.expected})")  # fmt: skip
+    assert len(results) >= 150
+    assert share >= FLOORS[name]
