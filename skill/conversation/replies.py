@@ -378,7 +378,8 @@ def help_for(state: DialogueState, catalog: Catalog) -> ReplyPlan:
             catalog,
             "I guide you through stretches for your lower back: I explain each one, time the "
             "holds and count with you. While we stretch you can say repeat, go back, skip, "
-            "pause, or how many are left.",
+            "pause, or how many are left. You can also change the holds, for example say "
+            "hold for forty-five seconds, or say count slower, or explain.",
             PAIN_HINT,
         )
     if state.phase is Phase.FINISHED:
