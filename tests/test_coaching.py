@@ -48,7 +48,7 @@ def test_a_one_minute_hold_changes_the_words_and_the_silence_and_is_kept(
     assert skill_env.saved()["profile"]["hold_seconds"] == 60
 
     toe_reach = device.intent("ReadyIntent")
-    assert spoken(toe_reach).startswith("Hold for sixty seconds.")
+    assert spoken(toe_reach).startswith("Hold for one minute.")
     assert sum(silences(toe_reach)) == 60
     assert "Halfway there." in spoken(toe_reach)
 
@@ -382,10 +382,116 @@ def test_starting_a_routine_in_the_middle_of_one_asks_first(skill_env: SkillEnv)
     assert skill_env.saved()["state"]["routine"] == "desk_break"
 
 
-def test_a_pending_question_gives_way_to_anything_else(skill_env: SkillEnv) -> None:
+def on_the_rotations(skill_env: SkillEnv) -> SimulatedDevice:
     device = skill_env.device()
     start(device)
-    device.intent("StartRoutineIntent")
+    device.intent("ReadyIntent")
+    device.intent("AMAZON.NextIntent")
+    return device
+
+
+LOWER_BACK = {"routine": SlotMatch("routine", "back", "lower_back", "RoutineName")}
+
+
+def test_a_pending_question_gives_way_to_anything_else(skill_env: SkillEnv) -> None:
+    device = on_the_rotations(skill_env)
+    device.intent("StartRoutineIntent", LOWER_BACK)
     ready = device.intent("ReadyIntent")
     assert "Picking up where you left off." in spoken(ready)
     assert skill_env.saved()["state"]["pending"] == ""
+
+
+def test_a_pending_question_is_asked_again_and_cancel_means_no(skill_env: SkillEnv) -> None:
+    device = on_the_rotations(skill_env)
+    question = spoken(device.intent("StartRoutineIntent", LOWER_BACK))
+    assert spoken(device.intent("SayAgainIntent")) == question
+    assert spoken(device.intent("AMAZON.HelpIntent")) == question
+    kept = device.intent("AMAZON.CancelIntent")
+    assert spoken(kept).startswith("Okay, let's carry on. Stretch two of three")
+    assert not ends_session(kept)
+
+
+def test_start_said_at_a_step_means_go_and_nothing_is_asked_with_nothing_to_lose(
+    skill_env: SkillEnv,
+) -> None:
+    device = skill_env.device()
+    start(device)
+    again = device.intent("StartRoutineIntent", LOWER_BACK)  # nothing done yet: no question
+    assert spoken(again).startswith("Let's do the lower back routine")
+    hold = device.intent("StartRoutineIntent")  # no routine named, at a step: go
+    assert spoken(hold).startswith("Hold for thirty seconds.")
+
+
+def test_what_was_that_after_a_hold_repeats_the_words_not_the_hold(skill_env: SkillEnv) -> None:
+    device = skill_env.device()
+    start(device)
+    device.intent("ReadyIntent")
+    heard = device.intent("SayAgainIntent")
+    assert silences(heard) == []
+    assert spoken(heard) == (
+        "Say next when you're ready for the standing crunch rotations, or say repeat to do it "
+        "again."
+    )
+    assert sum(silences(device.intent("AMAZON.RepeatIntent"))) == 30  # "repeat": do it again
+
+
+def test_done_between_the_legs_waits_for_ready(skill_env: SkillEnv) -> None:
+    device = on_the_rotations(skill_env)
+    device.intent("ReadyIntent")
+    device.intent("AMAZON.NextIntent")
+    device.intent("ReadyIntent")  # right leg
+    done = device.intent("DoneIntent")
+    assert spoken(done) == "Okay. Say ready when your left foot is on the table."
+    assert silences(done) == []
+
+
+def test_a_question_during_a_hold_offers_the_hold_again_after_the_answer(
+    skill_env: SkillEnv,
+) -> None:
+    device = skill_env.device()
+    start(device)
+    device.listening = False
+    device.intent("ReadyIntent")
+    skill_env.clock.advance(seconds=5)
+    answer = device.intent("HoldLongerIntent")
+    assert spoken(answer).endswith(
+        "Say ready when you're standing with your feet shoulder width apart."
+    )
+    assert sum(silences(device.intent("ReadyIntent"))) == 45
+
+
+def test_a_hold_cut_short_does_not_count_towards_knowing_the_stretch(
+    skill_env: SkillEnv,
+) -> None:
+    device = skill_env.device()
+    start(device)
+    device.listening = False
+    device.intent("ReadyIntent")
+    assert skill_env.saved()["profile"]["done"]["toe_reach"] == 1
+    skill_env.clock.advance(seconds=3)
+    device.intent("AMAZON.PauseIntent")
+    assert skill_env.saved()["profile"]["done"]["toe_reach"] == 0
+
+
+def test_the_interruption_boundary_is_the_earliest_end_of_the_exercise(
+    skill_env: SkillEnv,
+) -> None:
+    for offset, expected in ((-1, "the toe reach"), (1, "the standing crunch rotations")):
+        device = skill_env.device(user_id=f"amzn1.ask.account.EDGE{offset}")
+        start(device)
+        device.listening = False
+        sent = skill_env.clock.now
+        device.intent("ReadyIntent")
+        state = skill_env.saved(f"amzn1.ask.account.EDGE{offset}")["state"]
+        boundary_ms = state["busy_until"] - int(sent.timestamp() * 1000)
+        assert 30_000 < boundary_ms < 30_000 + 12_000  # the silence, plus words said briskly
+        skill_env.clock.advance(milliseconds=boundary_ms + offset * 1000)
+        paused = spoken(device.intent("AMAZON.PauseIntent"))
+        assert paused.startswith(f"Paused. We'll pick up with {expected}."), offset
+
+
+def test_the_desk_break_by_name_needs_no_slot(skill_env: SkillEnv) -> None:
+    device = skill_env.device()
+    device.launch()
+    started = spoken(device.intent("DeskBreakIntent"))
+    assert started.startswith("Let's do the desk break routine: two stretches.")

@@ -420,8 +420,8 @@ def test_pain_on_a_first_visit_is_not_delayed_by_the_disclaimer(skill_env: Skill
     response = skill_env.device().intent("PainIntent")
     assert spoken(response) == (
         "Stop the stretch now and gently come out of the position. Don't push through pain. "
-        "If the pain persists, please see a health professional. If you have numbness or "
-        "tingling, weakness in your legs, or any loss of bladder or bowel control, get medical "
-        "help straight away."
+        "If the pain persists, please see a health professional. Stop for numbness or tingling "
+        "too. Get medical help straight away if you have weakness in your legs, numbness around "
+        "your bottom, or any loss of bladder or bowel control."
     )
     assert ends_session(response)

@@ -118,7 +118,8 @@ def test_pain_is_understood_in_every_tense_and_for_the_body_parts_used(
     for phrase in (
         "that hurt", "it hurts", "it's hurting", "it was hurting", "it has been hurting",
         "i feel a sharp pain", "my hamstring hurts", "my lower back hurts", "my knee hurts",
-        "i pulled something", "that's too much", "ouch",
+        "i pulled something", "that's too much", "ouch", "my leg is numb", "my legs feel weak",
+        "i've got pins and needles", "i can't feel my foot", "my feet are tingling",
     ):  # fmt: skip
         assert phrase in samples, phrase
 

@@ -13,7 +13,7 @@ from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import IntentRequest, Response
 from ask_sdk_model.slu.entityresolution import StatusCode
 
-from skill.alexa.intents import INTENT_EVENTS, ROUTINE_SLOT, VALUE_SLOTS
+from skill.alexa.intents import FIXED_ROUTINES, INTENT_EVENTS, ROUTINE_SLOT, VALUE_SLOTS
 from skill.alexa.progress import OUTCOME_KEY, PROGRESS_KEY, Progress, remember_in_session
 from skill.alexa.responses import build_response
 from skill.content.model import Catalog
@@ -27,10 +27,14 @@ log = logging.getLogger(__name__)
 
 
 def routine_request(handler_input: HandlerInput) -> RoutineRequest | None:
-    """The routine named in the request's slot, resolved by Alexa's entity resolution."""
+    """The routine named by the intent itself, or in its slot as Alexa's entity resolution
+    resolved it."""
     request = handler_input.request_envelope.request
     if not isinstance(request, IntentRequest) or request.intent is None:
         return None
+    fixed = FIXED_ROUTINES.get(request.intent.name)
+    if fixed is not None:
+        return RoutineRequest(fixed.replace("_", " "), fixed)
     slot = (request.intent.slots or {}).get(ROUTINE_SLOT)
     if slot is None or not (slot.value or "").strip():
         return None

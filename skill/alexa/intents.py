@@ -8,10 +8,13 @@ from skill.conversation.events import Event
 ROUTINE_SLOT = "routine"
 ROUTINE_SLOT_TYPE = "RoutineName"
 VALUE_SLOTS = ("duration", "count")  # AMAZON.DURATION and AMAZON.NUMBER slots, passed as typed
+# Intents that start one routine by name without a slot (name-free launch phrases take none).
+FIXED_ROUTINES = {"DeskBreakIntent": "desk_break"}
 
 INTENT_EVENTS: dict[str, Event] = {
     # custom intents (samples in interaction_model/)
     "StartRoutineIntent": Event.START,
+    "DeskBreakIntent": Event.START,
     "ReadyIntent": Event.READY,
     "PainIntent": Event.PAIN,
     "ProgressIntent": Event.PROGRESS,
@@ -22,6 +25,7 @@ INTENT_EVENTS: dict[str, Event] = {
     "ExplainIntent": Event.EXPLAIN,
     "BenefitsIntent": Event.BENEFITS,
     "TightnessIntent": Event.TIGHTNESS,
+    "SayAgainIntent": Event.SAY_AGAIN,
     "SetHoldIntent": Event.SET_HOLD,
     "HoldLongerIntent": Event.HOLD_LONGER,
     "HoldShorterIntent": Event.HOLD_SHORTER,
@@ -35,7 +39,7 @@ INTENT_EVENTS: dict[str, Event] = {
     # built-in intents
     "AMAZON.HelpIntent": Event.HELP,
     "AMAZON.StopIntent": Event.STOP,
-    "AMAZON.CancelIntent": Event.STOP,
+    "AMAZON.CancelIntent": Event.CANCEL,
     "AMAZON.NavigateHomeIntent": Event.STOP,
     "AMAZON.FallbackIntent": Event.UNKNOWN,
     "AMAZON.NextIntent": Event.READY,

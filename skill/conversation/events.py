@@ -10,7 +10,8 @@ class Event(StrEnum):
     START = "start"  # start a routine, optionally named
     READY = "ready"  # ready / next / done: go on with the current step
     PREVIOUS = "previous"
-    REPEAT = "repeat"
+    REPEAT = "repeat"  # do the step again (after an exercise: the exercise itself)
+    SAY_AGAIN = "say_again"  # hear the words again, never the exercise
     START_OVER = "start_over"
     PAUSE = "pause"
     RESUME = "resume"
@@ -18,6 +19,7 @@ class Event(StrEnum):
     PAIN = "pain"
     HELP = "help"
     STOP = "stop"
+    CANCEL = "cancel"  # stop, or "no" to a pending question
     YES = "yes"
     NO = "no"
     PROGRESS = "progress"  # how many are left / where am I

@@ -15,10 +15,13 @@ from skill.conversation.events import Event
 from skill.conversation.history import record_completion
 from skill.conversation.plan import ReplyPlan, Say, earliest_end_ms
 from skill.conversation.preferences import routine_for
+from skill.conversation.profile import Profile
 from skill.conversation.state import IN_ROUTINE, DialogueState, Phase, Position
 from skill.conversation.turn import Outcome, RoutineRequest, Transition, Turn
 
 __all__ = ["Outcome", "RoutineRequest", "Turn", "step"]
+
+RESTART = "restart"  # the pending question "leave this routine and start (again)?"
 
 
 # -- positions ------------------------------------------------------------------------------
@@ -72,6 +75,13 @@ def _busy(state: DialogueState, turn: Turn, position: Position) -> DialogueState
     return replace(state, busy_until=ends)
 
 
+def _forgive_cut_short(state: DialogueState, turn: Turn) -> Profile:
+    """The profile without the completion a cut-short exercise counted for its stretch."""
+    if state.phase not in (Phase.HOLDING, Phase.COUNTING):
+        return turn.profile  # the first side of two: nothing was counted yet
+    return turn.profile.after_undoing(_position(state, turn).stretch.id)
+
+
 def _upcoming(state: DialogueState) -> DialogueState:
     """The step the user is about to do: after a finished step, the next stretch."""
     if state.phase in (Phase.HOLDING, Phase.COUNTING):
@@ -106,10 +116,12 @@ def launch(state: DialogueState, turn: Turn) -> Outcome:
     return Outcome(DialogueState(), welcome)
 
 
-def _begin(routine_id: str, turn: Turn) -> Outcome:
+def _begin(routine_id: str, turn: Turn, *first: Say) -> Outcome:
+    """The routine from its first stretch, with `first` said before it."""
     started = DialogueState(routine=routine_id, phase=Phase.INTRODUCING)
     position = _position(started, turn)
-    return Outcome(started, replies.introduce(position, opening=True, brief=_brief(position, turn)))
+    reply = replies.introduce(position, opening=True, brief=_brief(position, turn))
+    return Outcome(started, reply.after(*first))
 
 
 def start_routine(state: DialogueState, turn: Turn) -> Outcome:
@@ -117,11 +129,14 @@ def start_routine(state: DialogueState, turn: Turn) -> Outcome:
     request = turn.routine_request
     if request is not None and turn.catalog.get(request.routine_id or "") is None:
         return Outcome(state, replies.unknown_routine(turn.catalog, state, request.spoken))
+    if request is None and state.phase in (Phase.INTRODUCING, Phase.WAITING_OTHER_SIDE):
+        return perform_step(state, turn)  # "start" / "let's begin" at a step: go
     routine_id = request.routine_id if request else (state.routine or turn.catalog.default_id)
     routine_id = routine_id or turn.catalog.default_id
-    if state.phase not in IN_ROUTINE:
-        return _begin(routine_id, turn)
     kept = _resume_point(state, turn)
+    nothing_to_lose = kept.routine == routine_id and kept.stretch == 0 and kept.side == 0
+    if state.phase not in IN_ROUTINE or nothing_to_lose:
+        return _begin(routine_id, turn)
     asking = replace(kept, pending=f"{RESTART}:{routine_id}")
     routine = turn.catalog.get(routine_id) or turn.catalog.default
     return Outcome(asking, replies.confirm_restart(_position(kept, turn), routine))
@@ -137,10 +152,14 @@ def restart_declined(state: DialogueState, turn: Turn) -> Outcome:
     return Outcome(target, _present(target, turn).after(Say("Okay, let's carry on.")))
 
 
+def restart_asked_again(state: DialogueState, turn: Turn) -> Outcome:
+    """The pending question once more (asked to repeat it, or for help with it)."""
+    routine = turn.catalog.get(state.pending.partition(":")[2]) or turn.catalog.default
+    return Outcome(state, replies.confirm_restart(_position(state, turn), routine))
+
+
 def start_over(state: DialogueState, turn: Turn) -> Outcome:
-    outcome = _begin(state.routine or turn.catalog.default_id, turn)
-    assert outcome.reply is not None
-    return replace(outcome, reply=outcome.reply.after(Say("Okay, starting over.")))
+    return _begin(state.routine or turn.catalog.default_id, turn, Say("Okay, starting over."))
 
 
 def perform_step(state: DialogueState, turn: Turn) -> Outcome:
@@ -197,6 +216,18 @@ def repeat(state: DialogueState, turn: Turn) -> Outcome:
     return Outcome(state, _present(state, turn))
 
 
+def say_again(state: DialogueState, turn: Turn) -> Outcome:
+    """The words again, never the exercise: after one, only what is being asked."""
+    if state.phase in (Phase.HOLDING, Phase.COUNTING):
+        return Outcome(state, replies.asking(state, turn.catalog))
+    return Outcome(state, _present(state, turn))
+
+
+def not_yet(state: DialogueState, turn: Turn) -> Outcome:
+    """ "I'm done" before a step: nothing starts until the user says ready."""
+    return Outcome(state, replies.asking(state, turn.catalog, "Okay."))
+
+
 def pause(state: DialogueState, turn: Turn) -> Outcome:
     held = _resume_point(state, turn)
     return Outcome(held, replies.paused(_position(held, turn)))
@@ -227,7 +258,7 @@ def reassure(state: DialogueState, turn: Turn) -> Outcome:
 def explain(state: DialogueState, turn: Turn) -> Outcome:
     """The full instructions of the stretch in hand (or about to be), whatever the mode."""
     if state.phase not in IN_ROUTINE:
-        line = "I explain each stretch in full as we come to it, and again whenever you ask."
+        line = "Once we start, say explain at any stretch to hear it in full."
         return Outcome(state, replies.asking(state, turn.catalog, line))
     position = _position(_upcoming(state), turn)
     return Outcome(state, replies.asking(state, turn.catalog, *replies.explanation(position)))
@@ -236,7 +267,7 @@ def explain(state: DialogueState, turn: Turn) -> Outcome:
 def what_for(state: DialogueState, turn: Turn) -> Outcome:
     """What the stretch in hand is for; outside a routine, what each of the routine's is for."""
     if state.phase in IN_ROUTINE:
-        lines = [replies.benefit(_position(_upcoming(state), turn))]
+        lines = [_position(_upcoming(state), turn).stretch.benefit]
     else:
         routine = turn.catalog.get(state.routine) or turn.catalog.default
         lines = list(dict.fromkeys(stretch.benefit for stretch in routine.stretches))
@@ -288,8 +319,23 @@ def session_ended(state: DialogueState, turn: Turn) -> Outcome:
 # -- the table ------------------------------------------------------------------------------
 
 # The launch welcome says the disclaimer itself; pain and stop must not wait for it.
-NO_DISCLAIMER = frozenset({Event.LAUNCH, Event.PAIN, Event.STOP, Event.DONE, Event.SESSION_ENDED})
-RESTART = "restart"  # the pending question "leave this routine and start (again)?"
+NO_DISCLAIMER = frozenset(
+    {Event.LAUNCH, Event.PAIN, Event.STOP, Event.CANCEL, Event.DONE, Event.SESSION_ENDED}
+)
+# Events that can cut an exercise short (its `busy_until` not yet reached): the step then was
+# not done, and does not count towards knowing the stretch.
+CUTTING_SHORT_ENDS = frozenset(
+    {Event.PAUSE, Event.STOP, Event.CANCEL, Event.PAIN, Event.SESSION_ENDED, Event.LAUNCH}
+)
+# Events that only ask or tune: arriving while an exercise is still being spoken, they take
+# the user back to that step first, so the cut-short step is offered again after the answer.
+REWIND_WHEN_INTERRUPTING = frozenset(
+    {Event.HELP, Event.PROGRESS, Event.LIST_ROUTINES, Event.EXPLAIN, Event.BENEFITS,
+     Event.TIGHTNESS, Event.SET_HOLD, Event.HOLD_LONGER, Event.HOLD_SHORTER, Event.SET_REPS,
+     Event.COUNT_SLOWER, Event.COUNT_FASTER, Event.SETTINGS, Event.RESET_SETTINGS,
+     Event.FULL_INSTRUCTIONS, Event.BRIEF_INSTRUCTIONS, Event.SAY_AGAIN, Event.UNKNOWN}
+)  # fmt: skip
+CUTTING_SHORT = CUTTING_SHORT_ENDS | REWIND_WHEN_INTERRUPTING
 
 ANY_PHASE: dict[Event, Transition] = {
     Event.LAUNCH: launch,
@@ -298,6 +344,8 @@ ANY_PHASE: dict[Event, Transition] = {
     Event.PAIN: stop_for_pain,
     Event.HELP: help_,
     Event.STOP: stop,
+    Event.CANCEL: stop,
+    Event.SAY_AGAIN: say_again,
     Event.PROGRESS: progress,
     Event.LIST_ROUTINES: list_routines,
     Event.EXPLAIN: explain,
@@ -321,11 +369,15 @@ ANY_PHASE: dict[Event, Transition] = {
 PENDING_ANSWERS: dict[tuple[str, Event], Transition] = {
     (RESTART, Event.YES): restart_confirmed,
     (RESTART, Event.NO): restart_declined,
+    (RESTART, Event.CANCEL): restart_declined,
+    (RESTART, Event.REPEAT): restart_asked_again,
+    (RESTART, Event.SAY_AGAIN): restart_asked_again,
+    (RESTART, Event.HELP): restart_asked_again,
 }
 
 _AWAITING_READY = {  # INTRODUCING and WAITING_OTHER_SIDE: the user gets into position
     Event.READY: perform_step,
-    Event.DONE: perform_step,
+    Event.DONE: not_yet,
     Event.YES: perform_step,
     Event.RESUME: perform_step,
     Event.NO: take_your_time,
@@ -385,7 +437,15 @@ def step(state: DialogueState, turn: Turn) -> Outcome:
     answer = PENDING_ANSWERS.get((kind, turn.event)) if kind else None
     if answer is None and state.pending:
         state = replace(state, pending="")
+    forgiven = None
+    if turn.event in CUTTING_SHORT and _interrupted(state, turn):
+        forgiven = _forgive_cut_short(state, turn)
+        turn = replace(turn, profile=forgiven)
+        if turn.event in REWIND_WHEN_INTERRUPTING:
+            state = _performed(state)
     outcome = (answer or _transition(state, turn.event))(state, turn)
+    if forgiven is not None and outcome.profile is None:
+        outcome = replace(outcome, profile=forgiven)
     first_words = turn.first_visit and turn.new_session and turn.event not in NO_DISCLAIMER
     if first_words and outcome.reply is not None:  # a one-shot first visit: disclaimer first
         outcome = replace(outcome, reply=outcome.reply.after(Say(replies.DISCLAIMER)))

@@ -75,6 +75,11 @@ class Profile:
     def after_completing(self, stretch_id: str) -> Profile:
         return replace(self, done={**self.done, stretch_id: self.done.get(stretch_id, 0) + 1})
 
+    def after_undoing(self, stretch_id: str) -> Profile:
+        """One completion of the stretch taken back (it was cut short)."""
+        count = max(0, self.done.get(stretch_id, 0) - 1)
+        return replace(self, done={**self.done, stretch_id: count})
+
     def reset(self) -> Profile:
         """The defaults again, keeping what the coach learned (familiarity)."""
         return Profile(done=self.done)

@@ -24,9 +24,9 @@ PAIN_STOP = (
     "Stop the stretch now and gently come out of the position. Don't push through pain. "
     "If the pain persists, please see a health professional."
 )
-RED_FLAGS = (  # the NHS red flags of ../shared/HEALTH.md, in two short sentences
-    "If you have numbness or tingling, weakness in your legs, or any loss of bladder or "
-    "bowel control, get medical help straight away."
+RED_FLAGS = (  # ../shared/HEALTH.md: when to stop, and the NHS red flags, in two sentences
+    "Stop for numbness or tingling too. Get medical help straight away if you have weakness "
+    "in your legs, numbness around your bottom, or any loss of bladder or bowel control."
 )
 PAIN_HINT = "If anything hurts, say it hurts and we'll stop."
 TIGHTNESS = (  # ACSM: stretch to the point of tightness or slight discomfort, not pain
@@ -49,6 +49,17 @@ def spoken_number(n: int) -> str:
         return ONES[n]
     tens, ones = divmod(n, 10)
     return TENS[tens] + (f"-{ONES[ones]}" if ones else "")
+
+
+def spoken_seconds(seconds: int) -> str:
+    """ "forty-five seconds", "one minute", "one minute and thirty seconds"."""
+    minutes, rest = divmod(seconds, 60)
+    parts = []
+    if minutes:
+        parts.append(counted(minutes, "minute"))
+    if rest or not minutes:
+        parts.append(counted(rest, "second"))
+    return " and ".join(parts)
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:
@@ -169,7 +180,13 @@ def explanation(position: Position) -> tuple[str, ...]:
     stretch, side = position.stretch, position.side
     setup = tuple(_text(stretch, line, side) for line in stretch.setup)
     during = _text(stretch, stretch.during, side) if stretch.during else ""
+    if set(_words(during)) <= set(_words(" ".join(setup))):
+        during = ""  # the setup says it already ("lean in slowly, without straining")
     return (f"Here's the {stretch.name} in full.", *setup, during)
+
+
+def _words(text: str) -> list[str]:
+    return "".join(c if c.isalpha() or c == "'" else " " for c in text.lower()).split()
 
 
 def benefit(position: Position) -> str:
@@ -180,9 +197,8 @@ def perform(position: Position) -> tuple[Segment, ...]:
     """The exercise itself: a timed hold, or the counted movements."""
     stretch, side = position.stretch, position.side
     if stretch.kind is StretchKind.HOLD:
-        seconds = spoken_number(stretch.hold_seconds)
         return (
-            Say(f"Hold for {seconds} seconds."),
+            Say(f"Hold for {spoken_seconds(stretch.hold_seconds)}."),
             Say(_text(stretch, stretch.during, side)),
             Hold(stretch.hold_seconds),
             Say(_text(stretch, stretch.release, side)),

@@ -13,23 +13,12 @@ from skill.content.model import Stretch
 from skill.conversation import preferences, replies
 from skill.conversation.preferences import HOLD_STEP_SECONDS, clamp, limits
 from skill.conversation.profile import Instructions, Profile
-from skill.conversation.replies import spoken_list, spoken_number
+from skill.conversation.replies import spoken_list, spoken_number, spoken_seconds
 from skill.conversation.state import DialogueState
 from skill.conversation.turn import Outcome, Turn
 
 HOLD_EXAMPLE = "You can say, for example, hold for forty-five seconds."
 REPS_EXAMPLE = "You can say, for example, do fifteen rotations."
-
-
-def spoken_seconds(seconds: int) -> str:
-    """ "forty-five seconds", "one minute", "one minute and thirty seconds"."""
-    minutes, rest = divmod(seconds, 60)
-    parts = []
-    if minutes:
-        parts.append(replies.counted(minutes, "minute"))
-    if rest or not minutes:
-        parts.append(replies.counted(rest, "second"))
-    return " and ".join(parts)
 
 
 def _answer(
@@ -87,12 +76,14 @@ def set_hold(state: DialogueState, turn: Turn) -> Outcome:
 
 
 def _current_hold(state: DialogueState, turn: Turn) -> int:
-    """The hold "longer" and "shorter" start from: the user's, else this routine's first."""
-    if turn.profile.hold_seconds:
-        return turn.profile.hold_seconds
-    routine = replies.position_of(state, turn.catalog).routine
-    holds = [s.hold_seconds for s in routine.stretches if s.hold_seconds]
-    return holds[0] if holds else limits(turn.catalog).hold[0]
+    """The hold "longer" and "shorter" start from: the one the user is doing or comes to next,
+    as they do it (their preference within its range), else their preference."""
+    position = replies.position_of(state, turn.catalog)
+    ahead = position.routine.stretches[position.index :] + position.routine.stretches
+    holds = [s for s in ahead if s.hold_seconds]
+    if holds:
+        return preferences.personalise(holds[0], turn.profile).hold_seconds
+    return turn.profile.hold_seconds or limits(turn.catalog).hold[0]
 
 
 def _hold_step(state: DialogueState, turn: Turn, step: int) -> Outcome:
@@ -157,18 +148,17 @@ def count_faster(state: DialogueState, turn: Turn) -> Outcome:
     return _pace_step(state, turn, -1)
 
 
-def _usual(values: list[int], say: Callable[[int], str]) -> str:
-    return spoken_list([say(v) for v in sorted(set(values))])
-
-
 def tell_settings(state: DialogueState, turn: Turn) -> Outcome:
-    profile, default = turn.profile, turn.catalog.default
-    own = [preferences.personalise(s, profile) for s in default.stretches]
+    profile = turn.profile
+    routine = turn.catalog.get(state.routine) or turn.catalog.default
+    own = [preferences.personalise(s, profile) for s in routine.stretches]
     holds = [s.hold_seconds for s in own if s.hold_seconds]
     counted = [s for s in own if s.reps]
-    hold_line = f"Holds: {_usual(holds, spoken_seconds)}." if holds else ""
-    if profile.hold_seconds and len(set(holds)) > 1:
-        hold_line = f"Holds: {spoken_seconds(profile.hold_seconds)}, within each stretch's limits."
+    hold_line = ""
+    if holds:
+        each = [f"{spoken_seconds(s.hold_seconds)} for the {s.name}" for s in own if s.hold_seconds]
+        same = len(set(holds)) == 1
+        hold_line = f"Holds: {spoken_seconds(holds[0]) if same else spoken_list(each)}."
     reps_line = ""
     if counted:
         rotation = counted[0]
