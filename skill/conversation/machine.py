@@ -45,6 +45,7 @@ class Outcome:
     state: DialogueState
     reply: ReplyPlan | None  # None: nothing may be said (the session has ended)
     completed: bool = False  # a routine was completed on turn.today
+    reply_if_unsaved: ReplyPlan | None = None  # a completion's reply if it cannot be recorded
 
 
 Transition = Callable[[DialogueState, Turn], Outcome]
@@ -123,7 +124,12 @@ def perform_step(state: DialogueState, turn: Turn) -> Outcome:
     if position.is_last_stretch:
         known = turn.history
         history = record_completion(known, turn.today) if known is not None else None
-        return Outcome(state.at(Phase.FINISHED), replies.finish(position, history), completed=True)
+        return Outcome(
+            state.at(Phase.FINISHED),
+            replies.finish(position, history),
+            completed=True,
+            reply_if_unsaved=replies.finish(position, None, saved=False),
+        )
     done = Phase.HOLDING if position.stretch.kind is StretchKind.HOLD else Phase.COUNTING
     return Outcome(state.at(done), replies.step_done(position))
 
