@@ -357,3 +357,30 @@ def test_clock_skew_at_the_150_second_edge(
     else:
         assert_alexa_response(answer)
         assert spoken(answer).startswith("Welcome to Back Stretches.")
+
+
+@pytest.mark.parametrize("fault", [*FILE_FAULTS, locked])
+def test_a_completion_the_store_cannot_save_is_not_claimed(
+    fault: Fault,
+    lambda_: Lambda,
+    db_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT_SECONDS", 0.2)
+    device = SimulatedDevice(lambda_, user_id=USER)
+    device.launch()
+    device.intent("StartRoutineIntent")
+    for _ in range(5):  # all but the last step
+        device.intent("ReadyIntent")
+    with fault(db_path) as broken:
+        lambda_.cold_start(broken)
+        said, warnings = turn(caplog, lambda: device.intent("ReadyIntent"))
+    assert said.endswith(
+        "That's the whole lower back routine. Well done. "
+        "I couldn't save today's session, sorry. See you tomorrow."
+    )
+    assert warnings == 1
+    histories = {row[0]: json.loads(row[2]) for row in progress_rows(broken)}
+    assert histories[USER]["completed"] == 0

@@ -79,7 +79,9 @@ def verified_event(incoming: Request, verifier: AlexaRequestVerifier) -> dict[st
         raise Rejected("content type is not JSON", 415)
     if incoming.content_length is not None and incoming.content_length > MAX_BODY_BYTES:
         raise Rejected(f"body of {incoming.content_length} bytes is over the limit", 413)
-    body = incoming.get_data(cache=False)
+    body = incoming.stream.read(MAX_BODY_BYTES + 1)  # a chunked body has no length to check
+    if len(body) > MAX_BODY_BYTES:
+        raise Rejected("body is over the limit", 413)
     try:
         event = json.loads(body)
     except (ValueError, RecursionError):  # bad JSON, bad UTF-8, huge numbers, deep nesting

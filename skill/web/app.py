@@ -71,7 +71,8 @@ def create_app(
     if not settings.verify:
         log.warning("SKILL_VERIFY=0: Alexa signatures and timestamps are NOT checked")
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    # One byte over the limit: a chunked body longer than the limit reads as too long.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES + 1
     skill = build_skill(make_store(settings), skill_id=settings.skill_id)
     app.register_blueprint(alexa_blueprint(skill, make_verifier(settings, fetcher, now), settings))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -12,6 +13,19 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+
+
+def production_command(port: int) -> list[str]:
+    """The README's production command, bound to a loopback port."""
+    return [
+        str(GUNICORN),
+        "-c",
+        "python:skill.web.gunicorn_conf",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "skill.web.wsgi:application",
+    ]
 
 
 def free_port() -> int:
