@@ -248,5 +248,5 @@ class SigningCertificateCache:
         """Keep at most MAX_CACHED_URLS entries (Amazon uses one or two URLs at a time):
         failed URLs go first, then the oldest. Called with the lock held."""
         while len(self._entries) >= MAX_CACHED_URLS:
-            failed = (url for url, entry in self._entries.items() if entry.leaf is None)
+            failed = (url for url, entry in self._entries.items() if entry.failure is not None)
             del self._entries[next(failed, next(iter(self._entries)))]
