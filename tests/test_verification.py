@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -578,6 +582,78 @@ def test_default_fetcher_refuses_errors_redirects_and_short_bodies(server, path,
 def test_default_fetcher_refuses_a_closed_port():
     with pytest.raises(DownloadFailed, match="refused"):
         fetch_certificate_chain(f"http://127.0.0.1:{free_port()}/echo.api/x.pem")
+
+
+@contextmanager
+def tls_server(tmp_path: Path, leaf: Leaf | None) -> Iterator[int]:
+    """A TLS server on loopback answering each GET with the default chain, `leaf` (with its
+    key) as its certificate; with leaf None, it accepts and never speaks. Yields the port."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stopping = threading.Event()
+    context = None
+    if leaf is not None:
+        (tmp_path / "server.pem").write_bytes(leaf.chain_pem)
+        key = leaf.signing_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        (tmp_path / "server.key").write_bytes(key)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tmp_path / "server.pem", tmp_path / "server.key")
+
+    def answer(connection: socket.socket) -> None:
+        with connection:
+            if context is None:
+                stopping.wait(10)
+                return
+            try:
+                with context.wrap_socket(connection, server_side=True) as tls:
+                    tls.recv(4096)
+                    chain = default_leaf().chain_pem
+                    head = f"HTTP/1.0 200 OK\r\nContent-Length: {len(chain)}\r\n\r\n"
+                    tls.sendall(head.encode() + chain)
+            except (ssl.SSLError, OSError):  # the client refused our certificate
+                pass
+
+    def accept() -> None:
+        while True:
+            connection, _ = listener.accept()
+            if stopping.is_set():
+                connection.close()
+                return
+            threading.Thread(target=answer, args=(connection,), daemon=True).start()
+
+    acceptor = threading.Thread(target=accept, daemon=True)
+    acceptor.start()
+    port = listener.getsockname()[1]
+    try:
+        yield port
+    finally:
+        stopping.set()
+        socket.create_connection(("127.0.0.1", port)).close()
+        acceptor.join(timeout=5)
+        listener.close()
+
+
+def test_default_fetcher_gives_up_on_a_tls_handshake_that_never_comes(tmp_path):
+    with tls_server(tmp_path, None) as port:
+        started = time.monotonic()
+        with pytest.raises(DownloadFailed, match="timed out"):
+            fetch_certificate_chain(f"https://127.0.0.1:{port}/echo.api/x.pem", deadline_s=0.5)
+        assert time.monotonic() - started < 1
+
+
+def test_default_fetcher_downloads_over_tls_only_from_a_trusted_server(tmp_path, monkeypatch):
+    """localhost: its IPv6 address (where nothing listens) may come first, then 127.0.0.1."""
+    leaf = default_ca().issue_leaf(dns_name="localhost")
+    with tls_server(tmp_path, leaf) as port:
+        url = f"https://localhost:{port}/echo.api/x.pem"
+        with pytest.raises(DownloadFailed, match="CERTIFICATE_VERIFY_FAILED"):
+            fetch_certificate_chain(url)
+        (tmp_path / "roots.pem").write_bytes(default_ca().root_pem)
+        monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "roots.pem"))
+        assert fetch_certificate_chain(url) == default_leaf().chain_pem
 
 
 def local(server: str, path: str | None = None, deadline_s: float = 0.3) -> CertificateFetcher:

@@ -13,14 +13,17 @@ import selectors
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 DOWNLOAD_DEADLINE_S = 2.0
 MAX_CHAIN_BYTES = 64 * 1024
 MAX_HEADER_BYTES = 16 * 1024
 _DEFAULT_PORTS = {"https": 443, "http": 80}  # http only for a local mirror (tests)
+T = TypeVar("T")
 _resolver = ThreadPoolExecutor(max_workers=2, thread_name_prefix="chain-dns")
 
 
@@ -55,21 +58,16 @@ def fetch_certificate_chain(
     if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
         raise DownloadFailed(f"cannot download from {url!r}")
     deadline = _Deadline(deadline_s)
-    address = _resolve(parts.hostname, parts.port or _DEFAULT_PORTS[parts.scheme], deadline)
+    port = parts.port or _DEFAULT_PORTS[parts.scheme]
+    sock = _connect(_addresses(parts.hostname, port, deadline), deadline)
     try:
-        sock = socket.socket(address[0], socket.SOCK_STREAM)
-    except OSError as error:
-        raise DownloadFailed(f"socket: {error}") from error
-    try:
-        sock.settimeout(deadline.left())
-        sock.connect(address[1])
         sock.setblocking(False)
         if parts.scheme == "https":
-            context = ssl.create_default_context()
-            sock = context.wrap_socket(
+            tls = ssl.create_default_context().wrap_socket(
                 sock, server_hostname=parts.hostname, do_handshake_on_connect=False
             )
-            _io(sock, deadline, sock.do_handshake)  # type: ignore[attr-defined]
+            sock = tls
+            _io(tls, deadline, tls.do_handshake)
         path = parts.path or "/"
         request = (
             f"GET {path} HTTP/1.0\r\nHost: {parts.netloc}\r\n"
@@ -85,19 +83,36 @@ def fetch_certificate_chain(
     return _body(raw, max_bytes)
 
 
-def _resolve(host: str, port: int, deadline: _Deadline) -> tuple[int, tuple]:
-    """The first address for host (looked up in a helper thread, so the lookup is bounded too)."""
+def _addresses(host: str, port: int, deadline: _Deadline) -> list[tuple[Any, ...]]:
+    """The addresses for host (looked up in a helper thread, so the lookup is bounded too)."""
     lookup = _resolver.submit(socket.getaddrinfo, host, port, 0, socket.SOCK_STREAM)
     try:
-        family, _, _, _, address = lookup.result(timeout=deadline.left())[0]
+        return lookup.result(timeout=deadline.left())
     except FutureTimeout:
         raise DownloadFailed("timed out") from None
     except OSError as error:
         raise DownloadFailed(f"cannot resolve {host}: {error}") from error
-    return family, address
 
 
-def _io(sock: socket.socket, deadline: _Deadline, operation, *args):  # type: ignore[no-untyped-def]
+def _connect(addresses: list[tuple[Any, ...]], deadline: _Deadline) -> socket.socket:
+    """A socket connected to the first address that answers (IPv6 may be listed but unrouted)."""
+    problem: OSError = OSError("no address")
+    for family, kind, protocol, _, address in addresses:
+        sock = socket.socket(family, kind, protocol)
+        try:
+            sock.settimeout(deadline.left())
+            sock.connect(address)
+            return sock
+        except OSError as error:
+            sock.close()
+            problem = error
+        except DownloadFailed:
+            sock.close()
+            raise
+    raise DownloadFailed(str(problem) or type(problem).__name__)
+
+
+def _io(sock: socket.socket, deadline: _Deadline, operation: Callable[..., T], *args: Any) -> T:
     """Run a non-blocking socket operation, waiting (within the deadline) until it can proceed."""
     while True:
         try:
