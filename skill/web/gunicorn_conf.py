@@ -16,3 +16,11 @@ timeout = 30  # a worker whose main loop stops this long is restarted (threads d
 graceful_timeout = 10
 keepalive = 5  # seconds an idle keep-alive connection is kept
 control_socket_disable = True  # gunicorn 27 opens one per user by default; not needed here
+
+
+def on_starting(server: object) -> None:
+    """Check the configuration once, in the master, before any worker starts: an error is one
+    line and gunicorn exits (each worker checks again as it loads the app)."""
+    from skill.web.app import production_app
+
+    production_app()
