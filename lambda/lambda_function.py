@@ -11,6 +11,7 @@ from typing import Any
 
 from skill.alexa.entry import RequestRejected, handle_event
 from skill.alexa.skill import build_skill
+from skill.budget import request_budget
 from skill.config import Settings
 from skill.storage.factory import make_store
 
@@ -23,7 +24,8 @@ _skill = build_skill(make_store(_settings), skill_id=_settings.skill_id)
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
-        return handle_event(_skill, event, context)
+        with request_budget():
+            return handle_event(_skill, event, context)
     except RequestRejected as error:
         log.warning("rejected request: %s", error)
         raise

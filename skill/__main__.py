@@ -7,6 +7,8 @@ import argparse
 import logging
 import sys
 
+from skill.config import ConfigError
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m skill", description=__doc__)
@@ -22,14 +24,18 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.WARNING if quiet else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    if args.command == "serve":
-        from skill.web.server import serve as run_server
+    try:
+        if args.command == "serve":
+            from skill.web.server import serve as run_server
 
-        run_server(args.host, args.port)
-    elif args.command == "console":
-        from skill.simulator import console as text_console
+            run_server(args.host, args.port)
+        elif args.command == "console":
+            from skill.simulator import console as text_console
 
-        text_console.run(user_id=args.user or text_console.CONSOLE_USER)
+            text_console.run(user_id=args.user or text_console.CONSOLE_USER)
+    except ConfigError as error:
+        print(f"back-stretches: configuration error: {error}", file=sys.stderr, flush=True)
+        return 2
     return 0
 
 

@@ -17,6 +17,7 @@ from ask_sdk_model import Application, Context, RequestEnvelope, User
 from ask_sdk_model.interfaces.system import SystemState
 from botocore.exceptions import BotoCoreError, ClientError
 
+from skill.budget import ANSWER_RESERVE_S, request_budget
 from skill.storage.base import COMPLETED_ON, HISTORY, PROFILE, STATE, StoreUnavailable
 from skill.storage.dynamodb_store import DynamoDbStore
 from tests.support.dynalite import Dynalite, dynalite_fixture
@@ -75,10 +76,16 @@ def test_missing_table_without_create_is_unavailable(dynalite: Dynalite) -> None
     assert raised.value.__cause__.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
-def test_client_answers_fast_or_fails(store: DynamoDbStore) -> None:
-    config = store.dynamodb.meta.client.meta.config
-    assert (config.connect_timeout, config.read_timeout) == (1, 2)
-    assert config.retries == {"mode": "standard", "total_max_attempts": 2}
+def test_a_request_with_too_little_time_left_does_not_wait_for_the_store(
+    store: DynamoDbStore, user: RequestEnvelope
+) -> None:
+    store.save_attributes(user, {STATE: {"step": 1}})
+    with request_budget(ANSWER_RESERVE_S + 0.1):  # less left than the shortest attempt
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable, match="too little for a DynamoDB call"):
+            store.get_attributes(user)
+        assert time.monotonic() - started < 0.1
+    assert store.get_attributes(user)[STATE] == {"step": 1}
 
 
 def test_endpoint_from_environment(

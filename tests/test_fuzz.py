@@ -38,6 +38,7 @@ from skill.simulator.envelopes import (
 from skill.simulator.lambda_entry import load_lambda_module
 from skill.simulator.resolver import SlotMatch
 from skill.web import create_app
+from skill.web.alexa_endpoint import REJECTION_BODIES
 from skill.web.certificates import Clock
 from skill.web.verification import SIGNATURE_256_HEADER, SIGNATURE_CERT_CHAIN_URL_HEADER
 from tests.support.fuzzing import assert_alexa_response, progress_rows, strict_json
@@ -250,7 +251,9 @@ def check_http(
     assert response.status_code < 500, response.get_data(as_text=True)[:300]
     assert not [r for r in caplog.records if ESCAPED in r.getMessage()], caplog.text[-2000:]
     if 400 <= response.status_code < 500:
-        assert isinstance(strict_json(response.get_data())["error"], str)
+        assert response.get_data() == REJECTION_BODIES[response.status_code].encode()
+        rejections = [r for r in caplog.records if "rejected Alexa request" in r.getMessage()]
+        assert len(rejections) == 1 and "\n" not in rejections[0].getMessage()
         assert progress_rows(db_path) == before
         return
     assert response.status_code == 200

@@ -250,12 +250,14 @@ def open_dir() -> Iterator[Path]:
 
 
 def _save_without_privileges(path: str) -> str:
-    """Root ignores file modes, so drop to `nobody` first; the outcome as a string."""
+    """Root ignores file modes, so drop to `nobody` first; the outcome as a string. What must be
+    imported is imported before: `nobody` may not read a virtualenv in a private folder."""
+    request = envelope()  # the SDK imports its model classes as it deserializes
     if os.geteuid() == 0:
         os.setgid(65534)
         os.setuid(65534)
     try:
-        SQLiteStore(path).save_attributes(envelope(), {STATE: {"step": 1}})
+        SQLiteStore(path).save_attributes(request, {STATE: {"step": 1}})
     except StoreUnavailable as error:
         return f"unavailable: {error.__cause__!r}"
     return "saved"

@@ -3,27 +3,31 @@
 from __future__ import annotations
 
 import json
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from hypothesis import given
 from hypothesis import strategies as st
 
+from skill.web import certificates
 from skill.web.certificates import (
     MAX_CACHED_URLS,
-    MAX_CHAIN_BYTES,
     SigningCertificateCache,
     canonical_certificate_url,
-    fetch_certificate_chain,
     trust_store,
     validate_certificate_chain,
 )
+from skill.web.chain_download import MAX_CHAIN_BYTES, DownloadFailed, fetch_certificate_chain
 from skill.web.verification import (
     SIGNATURE_256_HEADER,
     SIGNATURE_CERT_CHAIN_URL_HEADER,
@@ -32,7 +36,7 @@ from skill.web.verification import (
     CertificateFetcher,
     VerificationException,
 )
-from tests.support.servers import ChainServer
+from tests.support.servers import ChainServer, free_port
 from tests.support.skill_env import Clock
 from tests.support.test_ca import (
     CERT_URL,
@@ -251,8 +255,9 @@ def test_accepted_paths_stay_under_echo_api(path):
             "cert is not valid at validation time",
         ),
         ({"dns_name": "evil-api.amazon.com"}, "leaf certificate has no matching subjectAltName"),
+        ({"dns_name": "*.amazon.com"}, "the leaf does not name echo-api.amazon.com itself"),
     ],
-    ids=["expired", "not-yet-valid", "wrong-san"],
+    ids=["expired", "not-yet-valid", "wrong-san", "wildcard-san-only"],
 )
 def test_rejects_bad_leaf(clock, leaf_options, reason):
     leaf = default_ca().issue_leaf(**leaf_options)
@@ -415,7 +420,14 @@ def test_signature_checks_can_be_disabled_but_skill_id_still_applies(clock):
 # Download failures and the cache
 
 
-def test_fetch_failure_rejects_and_is_not_cached(fetcher, clock):
+@pytest.fixture
+def short_failure_memory(monkeypatch: pytest.MonkeyPatch) -> float:
+    """Failed chain URLs are remembered for 0.3 s instead of FAILURE_TTL_S."""
+    monkeypatch.setattr(certificates, "FAILURE_TTL_S", 0.3)
+    return 0.3
+
+
+def test_fetch_failure_is_remembered_briefly_then_retried(fetcher, clock, short_failure_memory):
     calls = []
 
     def flaky(url: str) -> bytes:
@@ -427,16 +439,23 @@ def test_fetch_failure_rejects_and_is_not_cached(fetcher, clock):
     verifier = make_verifier(flaky, clock)
     with rejects("^could not download certificate chain: timed out$"):
         check(verifier, envelope(clock.now))
+    with rejects("^could not download certificate chain: timed out .failed recently"):
+        check(verifier, envelope(clock.now))
+    assert len(calls) == 1  # the second request did not download again
+    time.sleep(short_failure_memory)
     check(verifier, envelope(clock.now))
     assert len(calls) == 2
 
 
-def test_failed_validation_is_not_cached(fetcher, clock):
+def test_failed_validation_is_remembered_briefly(fetcher, clock, short_failure_memory):
     fetcher.pem = default_ca().issue_leaf(dns_name="evil-api.amazon.com").chain_pem
     verifier = make_verifier(fetcher, clock)
-    with rejects("no matching subjectAltName"):
-        check(verifier, envelope(clock.now))
+    for _ in range(3):
+        with rejects("no matching subjectAltName"):
+            check(verifier, envelope(clock.now))
+    assert len(fetcher.urls) == 1
     fetcher.pem = default_leaf().chain_pem
+    time.sleep(short_failure_memory)
     check(verifier, envelope(clock.now))
     assert len(fetcher.urls) == 2
 
@@ -472,29 +491,43 @@ def test_cache_is_shared_by_equivalent_url_forms(fetcher, clock):
     assert len(fetcher.urls) == 1
 
 
-def test_concurrent_requests_download_once(clock):
-    fetcher = StaticFetcher(default_leaf().chain_pem, delay_seconds=0.2)
-    verifier = make_verifier(fetcher, clock)
-    start = threading.Barrier(8)
-    errors: list[BaseException] = []
+def run_together(count: int, work) -> list[BaseException | None]:
+    """Run `work` in `count` threads started at once; each one's exception or None."""
+    start = threading.Barrier(count)
+    outcomes: list[BaseException | None] = [None] * count
 
-    def worker() -> None:
+    def worker(index: int) -> None:
         start.wait()
         try:
-            check(verifier, envelope(clock.now))
-        except BaseException as exc:  # reported by the assertion below
-            errors.append(exc)
+            work()
+        except BaseException as exc:  # reported by the caller
+            outcomes[index] = exc
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert errors == []
+    return outcomes
+
+
+def test_concurrent_requests_download_once(clock):
+    fetcher = StaticFetcher(default_leaf().chain_pem, delay_seconds=0.2)
+    verifier = make_verifier(fetcher, clock)
+    assert run_together(8, lambda: check(verifier, envelope(clock.now))) == [None] * 8
     assert len(fetcher.urls) == 1
 
 
-# The default urllib fetcher against a real local HTTP server
+def test_concurrent_requests_share_one_failed_download(clock):
+    fetcher = StaticFetcher(b"<html>Access Denied</html>", delay_seconds=0.2)
+    verifier = make_verifier(fetcher, clock)
+    outcomes = run_together(8, lambda: check(verifier, envelope(clock.now)))
+    assert all(isinstance(outcome, VerificationException) for outcome in outcomes)
+    assert all("holds no PEM certificate" in str(outcome) for outcome in outcomes)
+    assert len(fetcher.urls) == 1
+
+
+# The default fetcher against a real local HTTP server
 
 
 @pytest.fixture(scope="module")
@@ -513,26 +546,120 @@ def test_default_fetcher_downloads_from_http_server(server):
 
 def test_default_fetcher_times_out(server):
     started = time.monotonic()
-    with pytest.raises(OSError, match="timed out"):
-        fetch_certificate_chain(server + "/slow", timeout=0.3)
-    assert time.monotonic() - started < 2
+    with pytest.raises(DownloadFailed, match="timed out"):
+        fetch_certificate_chain(server + "/slow", deadline_s=0.3)
+    assert time.monotonic() - started < 1
+
+
+def test_one_deadline_covers_the_whole_download(server):
+    """A server dripping a byte every 0.25 s never lets a single read wait 1 s, yet the
+    download as a whole is cut at its deadline."""
+    started = time.monotonic()
+    with pytest.raises(DownloadFailed, match="timed out"):
+        fetch_certificate_chain(server + "/echo.api/drip/x.pem", deadline_s=1.0)
+    assert 0.9 < time.monotonic() - started < 1.5
 
 
 def test_default_fetcher_caps_size(server):
     assert len(fetch_certificate_chain(server + "/just-fits")) == MAX_CHAIN_BYTES
-    with pytest.raises(ValueError, match=f"response exceeds {MAX_CHAIN_BYTES} bytes"):
+    with pytest.raises(DownloadFailed, match=f"response exceeds {MAX_CHAIN_BYTES} bytes"):
         fetch_certificate_chain(server + "/big")
 
 
-def test_default_fetcher_raises_on_http_error(server):
-    with pytest.raises(OSError, match="404"):
-        fetch_certificate_chain(server + "/missing")
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/missing", "HTTP status 404"),
+        ("/redirect", "HTTP status 302 .redirects are not followed"),
+        ("/truncated", "Content-Length says"),
+    ],
+)
+def test_default_fetcher_refuses_errors_redirects_and_short_bodies(server, path, reason):
+    with pytest.raises(DownloadFailed, match=reason):
+        fetch_certificate_chain(server + path)
 
 
-def local(server: str, path: str | None = None, timeout: float = 0.3) -> CertificateFetcher:
+def test_default_fetcher_refuses_a_closed_port():
+    with pytest.raises(DownloadFailed, match="refused"):
+        fetch_certificate_chain(f"http://127.0.0.1:{free_port()}/echo.api/x.pem")
+
+
+@contextmanager
+def tls_server(tmp_path: Path, leaf: Leaf | None) -> Iterator[int]:
+    """A TLS server on loopback answering each GET with the default chain, `leaf` (with its
+    key) as its certificate; with leaf None, it accepts and never speaks. Yields the port."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stopping = threading.Event()
+    context = None
+    if leaf is not None:
+        (tmp_path / "server.pem").write_bytes(leaf.chain_pem)
+        key = leaf.signing_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        (tmp_path / "server.key").write_bytes(key)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tmp_path / "server.pem", tmp_path / "server.key")
+
+    def answer(connection: socket.socket) -> None:
+        with connection:
+            if context is None:
+                stopping.wait(10)
+                return
+            try:
+                with context.wrap_socket(connection, server_side=True) as tls:
+                    tls.recv(4096)
+                    chain = default_leaf().chain_pem
+                    head = f"HTTP/1.0 200 OK\r\nContent-Length: {len(chain)}\r\n\r\n"
+                    tls.sendall(head.encode() + chain)
+            except (ssl.SSLError, OSError):  # the client refused our certificate
+                pass
+
+    def accept() -> None:
+        while True:
+            connection, _ = listener.accept()
+            if stopping.is_set():
+                connection.close()
+                return
+            threading.Thread(target=answer, args=(connection,), daemon=True).start()
+
+    acceptor = threading.Thread(target=accept, daemon=True)
+    acceptor.start()
+    port = listener.getsockname()[1]
+    try:
+        yield port
+    finally:
+        stopping.set()
+        socket.create_connection(("127.0.0.1", port)).close()
+        acceptor.join(timeout=5)
+        listener.close()
+
+
+def test_default_fetcher_gives_up_on_a_tls_handshake_that_never_comes(tmp_path):
+    with tls_server(tmp_path, None) as port:
+        started = time.monotonic()
+        with pytest.raises(DownloadFailed, match="timed out"):
+            fetch_certificate_chain(f"https://127.0.0.1:{port}/echo.api/x.pem", deadline_s=0.5)
+        assert time.monotonic() - started < 1
+
+
+def test_default_fetcher_downloads_over_tls_only_from_a_trusted_server(tmp_path, monkeypatch):
+    """localhost: its IPv6 address (where nothing listens) may come first, then 127.0.0.1."""
+    leaf = default_ca().issue_leaf(dns_name="localhost")
+    with tls_server(tmp_path, leaf) as port:
+        url = f"https://localhost:{port}/echo.api/x.pem"
+        with pytest.raises(DownloadFailed, match="CERTIFICATE_VERIFY_FAILED"):
+            fetch_certificate_chain(url)
+        (tmp_path / "roots.pem").write_bytes(default_ca().root_pem)
+        monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "roots.pem"))
+        assert fetch_certificate_chain(url) == default_leaf().chain_pem
+
+
+def local(server: str, path: str | None = None, deadline_s: float = 0.3) -> CertificateFetcher:
     """The default fetcher, sent to the local server instead of s3.amazonaws.com."""
     return lambda url: fetch_certificate_chain(
-        server + (path or urlsplit(url).path), timeout=timeout
+        server + (path or urlsplit(url).path), deadline_s=deadline_s
     )
 
 
@@ -545,7 +672,7 @@ def test_verifier_with_default_fetcher_end_to_end(server, clock):
     [
         ("/slow", "could not download certificate chain: .*timed out"),
         ("/big", f"could not download certificate chain: response exceeds {MAX_CHAIN_BYTES} bytes"),
-        ("/missing", "could not download certificate chain: HTTP Error 404"),
+        ("/missing", "could not download certificate chain: HTTP status 404"),
     ],
 )
 def test_verifier_rejects_download_failures_end_to_end(server, clock, path, reason):
@@ -553,13 +680,17 @@ def test_verifier_rejects_download_failures_end_to_end(server, clock, path, reas
         check(make_verifier(local(server, path), clock), envelope(clock.now))
 
 
-def test_failing_urls_take_no_room_and_the_cache_stays_bounded(fetcher, clock):
+def test_failing_urls_never_push_out_a_good_certificate(fetcher, clock):
     cache = SigningCertificateCache(trust_store(default_ca().root_pem, True), fetcher, clock)
+    cache.get(CERT_URL)
     fetcher.pem = b"not a certificate"
     for number in range(50):  # anyone can name any path under /echo.api/
         with pytest.raises(VerificationException):
             cache.get(f"https://s3.amazonaws.com/echo.api/forged-{number}.pem")
-    assert len(cache) == 0
+    assert len(cache) == MAX_CACHED_URLS
+    downloads = len(fetcher.urls)
+    cache.get(CERT_URL)
+    assert len(fetcher.urls) == downloads  # still cached
     fetcher.pem = default_leaf().chain_pem
     for number in range(50):
         cache.get(f"https://s3.amazonaws.com/echo.api/cert-{number}.pem")

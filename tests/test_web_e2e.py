@@ -15,12 +15,9 @@ import pytest
 
 from skill.simulator.envelopes import DEFAULT_SKILL_ID, SimulatedDevice
 from tests.support.http_alexa import signed_handler, urllib_post
-from tests.support.servers import ROOT, ChainServer, free_port, start_server
+from tests.support.servers import ROOT, ChainServer, free_port, production_command, start_server
 from tests.support.skill_env import LOWER_BACK_SILENCES, spoken, whole_routine
 from tests.support.test_ca import default_ca, default_leaf
-
-GUNICORN = Path(sys.executable).parent / "gunicorn"
-PRODUCTION_ARGS = ["--workers", "2", "--no-control-socket"]  # as the README documents
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +50,7 @@ def server(
     if request.param == "serve":
         command = [sys.executable, "-m", "skill", "serve", "--port", str(port)]
     else:
-        bind = f"127.0.0.1:{port}"
-        command = [str(GUNICORN), *PRODUCTION_ARGS, "--bind", bind, "skill.web:create_app()"]
+        command = production_command(port)
     process = start_server(command, server_env, port, tmp_path / "server.log")
     yield f"http://127.0.0.1:{port}"
     process.terminate()
@@ -77,7 +73,7 @@ def test_full_routine_over_http(server: str) -> None:
 def test_forged_request_is_refused_by_the_live_server(server: str) -> None:
     body = json.dumps({"version": "1.0", "request": {"type": "LaunchRequest"}}).encode()
     status, reply = urllib_post(server + "/alexa")(body, {"SignatureCertChainUrl": "x"})
-    assert status == 400 and "error" in reply
+    assert (status, reply) == (400, {})  # the reason is in the server's log only
 
 
 def test_concurrent_users_across_workers_lose_nothing(

@@ -14,7 +14,13 @@ from ask_sdk_model import IntentRequest, Response
 from ask_sdk_model.slu.entityresolution import StatusCode
 
 from skill.alexa.intents import FIXED_ROUTINES, INTENT_EVENTS, ROUTINE_SLOT, VALUE_SLOTS
-from skill.alexa.progress import OUTCOME_KEY, PROGRESS_KEY, Progress, remember_in_session
+from skill.alexa.progress import (
+    OUTCOME_KEY,
+    PROGRESS_KEY,
+    Progress,
+    remember_in_session,
+    settled_reply,
+)
 from skill.alexa.responses import build_response
 from skill.content.model import Catalog
 from skill.conversation import machine, replies
@@ -104,7 +110,7 @@ class Conversation:
         )
         outcome = machine.step(progress.state, turn)
         attributes[OUTCOME_KEY] = outcome
-        return build_response(handler_input, outcome.reply)
+        return build_response(handler_input, settled_reply(handler_input, outcome))
 
 
 class LaunchHandler(AbstractRequestHandler):

@@ -21,6 +21,7 @@ from ask_sdk_model import Response
 from skill.content.model import Catalog
 from skill.conversation.history import History
 from skill.conversation.machine import Outcome
+from skill.conversation.plan import ReplyPlan
 from skill.conversation.profile import Profile
 from skill.conversation.state import DialogueState
 from skill.storage.base import COMPLETED_ON, HISTORY, PROFILE, STATE, StoreUnavailable
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 PROGRESS_KEY = "progress"  # request attribute: the Progress loaded for this request
 OUTCOME_KEY = "outcome"  # request attribute: the Outcome a handler produced
+SAVED_KEY = "saved"  # request attribute, once a save was tried: whether it was written
 
 
 @dataclass(frozen=True)
@@ -111,16 +113,26 @@ def remember_in_session(
 
 
 class SaveProgress(AbstractResponseInterceptor):
+    """Saves the outcome's state (and completion) after the reply, unless `settled_reply`
+    saved it before the reply was rendered."""
+
     def process(self, handler_input: HandlerInput, response: Response) -> None:
+        if SAVED_KEY not in handler_input.attributes_manager.request_attributes:
+            self.save(handler_input)
+
+    @staticmethod
+    def save(handler_input: HandlerInput) -> bool:
+        """Write this request's outcome to the store; whether it was written."""
         manager = handler_input.attributes_manager
+        manager.request_attributes[SAVED_KEY] = False
         outcome: Outcome | None = manager.request_attributes.get(OUTCOME_KEY)
         progress: Progress | None = manager.request_attributes.get(PROGRESS_KEY)
         if outcome is None or progress is None:
-            return
+            return False
         profile = outcome.profile or progress.profile
         remember_in_session(handler_input, outcome.state, progress.history, profile)
         if progress.store_failed:
-            return  # already logged; the session carries the state until the store is back
+            return False  # already logged; the session carries the state until the store is back
         attributes: dict[str, object] = {
             STATE: outcome.state.to_dict(),
             PROFILE: profile.to_dict(),
@@ -132,3 +144,14 @@ class SaveProgress(AbstractResponseInterceptor):
             manager.save_persistent_attributes()
         except StoreUnavailable as error:
             log.warning("progress store unavailable, not saved: %s", error)
+            return False
+        manager.request_attributes[SAVED_KEY] = True
+        return True
+
+
+def settled_reply(handler_input: HandlerInput, outcome: Outcome) -> ReplyPlan | None:
+    """The reply to render for an outcome. A completion is saved first, so that its reply
+    never claims a count or a streak the store did not record."""
+    if not outcome.completed or SaveProgress.save(handler_input):
+        return outcome.reply
+    return outcome.reply_if_unsaved

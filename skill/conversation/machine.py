@@ -174,8 +174,13 @@ def perform_step(state: DialogueState, turn: Turn) -> Outcome:
     if position.is_last_stretch:
         known = turn.history
         history = record_completion(known, turn.today) if known is not None else None
-        reply = replies.finish(position, history)
-        return Outcome(state.at(Phase.FINISHED), reply, completed=True, profile=profile)
+        return Outcome(
+            state.at(Phase.FINISHED),
+            replies.finish(position, history),
+            completed=True,
+            profile=profile,
+            reply_if_unsaved=replies.finish(position, None, saved=False),
+        )
     done = Phase.HOLDING if position.stretch.kind is StretchKind.HOLD else Phase.COUNTING
     performed = _busy(state.at(done), turn, position)
     return Outcome(performed, replies.step_done(position), profile=profile)

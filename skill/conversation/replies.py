@@ -252,14 +252,18 @@ def _record(history: History | None) -> str:
     return f"That's {counted(history.completed, 'routine')} completed."
 
 
-def finish(position: Position, history: History | None) -> ReplyPlan:
-    """The last exercise, then the celebration; the session ends."""
+UNSAVED = "I couldn't save today's session, sorry."
+
+
+def finish(position: Position, history: History | None, *, saved: bool = True) -> ReplyPlan:
+    """The last exercise, then the celebration; the session ends. Unless `saved`, the
+    completion could not be recorded: that is said, and no count or streak is claimed."""
     routine = position.routine
-    record = _record(history)
+    record = _record(history) if saved else UNSAVED
     speech = perform(position) + _said(
         f"That's the whole {routine.name} routine. Well done.",
         record,
-        "Come back tomorrow and keep it going.",
+        "Come back tomorrow and keep it going." if saved else "See you tomorrow.",
     )
     screen = Screen("Routine complete", routine.name.capitalize(), record or "Well done.")
     return ReplyPlan(speech, reprompt=None, screen=screen)

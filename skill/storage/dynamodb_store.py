@@ -23,6 +23,7 @@ from ask_sdk_model import RequestEnvelope
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from skill.budget import BudgetSpent, call_timeout
 from skill.conversation.history import History, record_completion
 from skill.storage.base import (
     HISTORY,
@@ -62,12 +63,20 @@ else:
 logger = logging.getLogger(__name__)
 
 VERSION = "history_version"
-# Short timeouts and one retry, so a request answers within Alexa's 8 s when the store is down.
+# Each call gets one retry and timeouts from what is left of the request's budget
+# (skill.budget): a read timeout of at most MAX_READ_TIMEOUT_S, rounded down to one of
+# ATTEMPT_TIMEOUTS_S (one client per value, made on first use), the connect timeout at most 1 s.
+MAX_READ_TIMEOUT_S = 2.0
+ATTEMPT_TIMEOUTS_S = (0.25, 0.5, 1.0, 1.5, 2.0)
 CLIENT_CONFIG = Config(
-    connect_timeout=1, read_timeout=2, retries={"mode": "standard", "total_max_attempts": 2}
+    connect_timeout=1, read_timeout=MAX_READ_TIMEOUT_S, retries={"total_max_attempts": 1}
 )
 COMPLETION_BUDGET_S = 3.0  # time a completion may spend retrying lost races
 CONFLICT = "ConditionalCheckFailedException"
+RETRYABLE = frozenset({
+    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+    "InternalServerError", "ServiceUnavailable",
+})  # fmt: skip
 
 
 class DynamoDbStore(DynamoDbAdapter):
@@ -97,7 +106,9 @@ class DynamoDbStore(DynamoDbAdapter):
         )
         self.reads = 0
         self.writes = 0
-        self._dynamo_table = resource.Table(table_name)  # a handle: no I/O until used
+        self._session = boto3.Session(region_name=region)
+        self._endpoint_url = endpoint_url
+        self._tables: dict[float, Any] = {}  # per-attempt read timeout -> a Table handle
         self._table_ready = not create_table
         self._lock = threading.Lock()
 
@@ -105,7 +116,8 @@ class DynamoDbStore(DynamoDbAdapter):
         key = self._key(request_envelope)
         self._count("reads")
         with _unavailable_on_aws_errors():
-            response = self._table().get_item(
+            response = self._call(
+                "get_item",
                 Key=key,
                 ConsistentRead=True,
                 ProjectionExpression="#a",
@@ -138,7 +150,7 @@ class DynamoDbStore(DynamoDbAdapter):
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         key = self._key(request_envelope)
         with _unavailable_on_aws_errors():
-            self._table().delete_item(Key=key)
+            self._call("delete_item", Key=key)
 
     def _key(self, request_envelope: RequestEnvelope) -> dict[str, str]:
         return {self.partition_key_name: self.partition_keygen(request_envelope)}
@@ -152,12 +164,12 @@ class DynamoDbStore(DynamoDbAdapter):
         parts where the map exists, else create the map where it does not, and go round again
         if a racing save created the map in between.
         """
-        table = self._table()
         names = {"#a": self.attribute_name, "#s": STATE, "#p": PROFILE}
         new_map = {**parts, HISTORY: History().to_dict()}
         for _ in range(2):
             try:
-                table.update_item(
+                self._call(
+                    "update_item",
                     Key=key,
                     UpdateExpression="SET #a.#s = :s, #a.#p = :p",
                     ConditionExpression="attribute_exists(#a)",
@@ -168,7 +180,8 @@ class DynamoDbStore(DynamoDbAdapter):
             except ClientError as error:
                 _reraise_unless_conflict(error)
             try:
-                table.update_item(
+                self._call(
+                    "update_item",
                     Key=key,
                     UpdateExpression="SET #a = :a",
                     ConditionExpression="attribute_not_exists(#a)",
@@ -190,10 +203,10 @@ class DynamoDbStore(DynamoDbAdapter):
         `COMPLETION_BUDGET_S` is spent: bounded in time rather than attempts, since a thread can
         lose many races in a row while others keep completing.
         """
-        table = self._table()
         deadline = time.monotonic() + COMPLETION_BUDGET_S
         for attempt in itertools.count():
-            item = table.get_item(
+            item = self._call(
+                "get_item",
                 Key=key,
                 ConsistentRead=True,
                 ProjectionExpression="#a.#h, #v",
@@ -210,8 +223,10 @@ class DynamoDbStore(DynamoDbAdapter):
                 condition = "attribute_not_exists(#v)"
             else:
                 condition, values[":v"] = "#v = :v", version
-            try:
-                table.update_item(
+            try:  # not retried: a write that timed out may have landed, and would count twice
+                self._call(
+                    "update_item",
+                    retry=False,
                     Key=key,
                     UpdateExpression="SET #a = :a, #v = :next",
                     ConditionExpression=condition,
@@ -226,14 +241,41 @@ class DynamoDbStore(DynamoDbAdapter):
                 raise StoreUnavailable(f"a completion lost {attempt + 1} races; not saved")
             time.sleep(pause)
 
-    def _table(self) -> Any:
-        """The boto3 Table, created first (once) when ``create_table`` was asked for."""
-        if not self._table_ready:
-            with self._lock:
-                if not self._table_ready:
-                    self._create_table()
-                    self._table_ready = True
-        return self._dynamo_table
+    def _call(self, operation: str, *, retry: bool = True, **kwargs: Any) -> Any:
+        """One table operation with timeouts from the request's budget, retried once on a
+        timeout, throttling or a server error if `retry` and time is left."""
+        for attempt in (1, 2):
+            table = self._table(call_timeout(MAX_READ_TIMEOUT_S))
+            try:
+                return getattr(table, operation)(**kwargs)
+            except (BotoCoreError, ClientError) as error:
+                if attempt == 2 or not retry or not _retryable(error):
+                    raise
+        raise AssertionError("unreachable")
+
+    def _table(self, read_timeout: float) -> Any:
+        """The Table handle whose client waits at most `read_timeout` (rounded down to one of
+        ATTEMPT_TIMEOUTS_S); the table is created first (once) when ``create_table`` was asked."""
+        fitting = [limit for limit in ATTEMPT_TIMEOUTS_S if limit <= read_timeout]
+        if not fitting:
+            raise BudgetSpent(f"{read_timeout:.2f} s left is too little for a DynamoDB call")
+        limit = fitting[-1]
+        table = self._tables.get(limit)
+        if table is not None and self._table_ready:
+            return table
+        with self._lock:
+            if not self._table_ready:
+                self._create_table()
+                self._table_ready = True
+            if limit not in self._tables:
+                config = CLIENT_CONFIG.merge(
+                    Config(connect_timeout=min(1.0, limit), read_timeout=limit)
+                )
+                resource = self._session.resource(
+                    "dynamodb", endpoint_url=self._endpoint_url, config=config
+                )
+                self._tables[limit] = resource.Table(self.table_name)  # no I/O until used
+            return self._tables[limit]
 
     def _create_table(self) -> None:
         client = self.dynamodb.meta.client
@@ -260,8 +302,17 @@ def _unavailable_on_aws_errors() -> Iterator[None]:
     """Raise botocore/boto3 errors (unreachable, timeout, throttled, no table) as unavailable."""
     try:
         yield
-    except (BotoCoreError, ClientError) as error:
+    except (BotoCoreError, ClientError, BudgetSpent) as error:
         raise StoreUnavailable(f"DynamoDB: {error}") from error
+
+
+def _retryable(error: BotoCoreError | ClientError) -> bool:
+    """Timeouts and lost connections, throttling and server errors; not a refused request."""
+    if isinstance(error, BotoCoreError):
+        return True
+    code = error.response.get("Error", {}).get("Code", "")
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return code in RETRYABLE or status >= 500
 
 
 def _reraise_unless_conflict(error: ClientError) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_model import RequestEnvelope
 
+from skill.budget import BudgetSpent, call_timeout
 from skill.conversation.history import History, record_completion
 from skill.storage.base import (
     HISTORY,
@@ -112,12 +113,16 @@ class SQLiteStore(AbstractPersistenceAdapter):
 
     @contextmanager
     def _connection(self, action: str) -> Iterator[sqlite3.Connection]:
-        """This thread's connection; on any failure it is closed (rolling back) and dropped."""
+        """This thread's connection, waiting on locks no longer than the request's budget
+        allows; on any failure it is closed (rolling back) and dropped."""
         try:
-            yield self._open()
+            connection = self._open()
+            wait_ms = int(call_timeout(BUSY_TIMEOUT_SECONDS) * 1000)
+            connection.execute(f"PRAGMA busy_timeout = {wait_ms}")
+            yield connection
         except BaseException as error:
             self._discard()
-            if isinstance(error, (sqlite3.Error, OSError)):
+            if isinstance(error, (sqlite3.Error, OSError, BudgetSpent)):
                 raise StoreUnavailable(f"could not {action} in {self.path}: {error}") from error
             raise
 

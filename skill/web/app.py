@@ -4,6 +4,7 @@ browser simulator. Configured from the environment through `Settings`."""
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -71,7 +72,8 @@ def create_app(
     if not settings.verify:
         log.warning("SKILL_VERIFY=0: Alexa signatures and timestamps are NOT checked")
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    # One byte over the limit: a chunked body longer than the limit reads as too long.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES + 1
     skill = build_skill(make_store(settings), skill_id=settings.skill_id)
     app.register_blueprint(alexa_blueprint(skill, make_verifier(settings, fetcher, now), settings))
 
@@ -84,3 +86,17 @@ def create_app(
 
         app.register_blueprint(simulator_blueprint(settings))
     return app
+
+
+APP_LOAD_ERROR = 4  # the exit status gunicorn's master reads as "the app cannot load": it halts
+
+
+def production_app() -> Flask:
+    """The production web service. A configuration error (SKILL_ID unset, a bad SKILL_STORE,
+    unreadable trust roots) is printed as one line, and the process exits with a status that
+    tells gunicorn to stop rather than start workers again and again."""
+    try:
+        return create_app()
+    except ConfigError as error:
+        print(f"back-stretches: configuration error: {error}", file=sys.stderr, flush=True)
+        raise SystemExit(APP_LOAD_ERROR) from None

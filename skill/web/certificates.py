@@ -8,7 +8,7 @@ from __future__ import annotations
 import posixpath
 import re
 import threading
-import urllib.request
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +22,8 @@ from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.verification import DNSName, PolicyBuilder, Store, VerificationError
 
+from skill.web.chain_download import DOWNLOAD_DEADLINE_S, fetch_certificate_chain
+
 CERT_CHAIN_URL_PROTOCOL = "https"
 CERT_CHAIN_URL_HOSTNAME = "s3.amazonaws.com"
 CERT_CHAIN_URL_PORT = 443
@@ -29,9 +31,10 @@ CERT_CHAIN_URL_STARTPATH = "/echo.api/"
 #: DNS name the signing certificate must carry in its Subject Alternative Names.
 CERT_CHAIN_DOMAIN = "echo-api.amazon.com"
 
-FETCH_TIMEOUT_SECONDS = 3.0
-MAX_CHAIN_BYTES = 64 * 1024
 MAX_CACHED_URLS = 16
+FAILURE_TTL_S = 5.0  # a URL whose chain failed is refused without a new download this long
+WAIT_FOR_DOWNLOAD_S = DOWNLOAD_DEADLINE_S + 1.0  # waiting on another request's download
+MAX_CONCURRENT_DOWNLOADS = 4  # downloads of different URLs at once; more are refused at once
 
 #: Downloads a certificate chain (PEM bytes) from a URL; raises on any failure.
 CertificateFetcher = Callable[[str], bytes]
@@ -81,20 +84,6 @@ def canonical_certificate_url(url: str) -> str:
     return f"{CERT_CHAIN_URL_PROTOCOL}://{CERT_CHAIN_URL_HOSTNAME}{path}"
 
 
-def fetch_certificate_chain(
-    url: str, timeout: float = FETCH_TIMEOUT_SECONDS, max_bytes: int = MAX_CHAIN_BYTES
-) -> bytes:
-    """The default CertificateFetcher: GET with urllib; raise on error, timeout or oversize body.
-
-    The timeout applies to each socket operation (connect, each read), not to the whole download.
-    """
-    with urllib.request.urlopen(url, timeout=timeout) as response:
-        body = response.read(max_bytes + 1)
-    if len(body) > max_bytes:
-        raise ValueError(f"response exceeds {max_bytes} bytes")
-    return body
-
-
 def load_pem_certificates(pem: bytes) -> list[x509.Certificate]:
     """Parse each PEM CERTIFICATE block, skipping blocks this version of cryptography rejects.
 
@@ -135,7 +124,9 @@ def validate_certificate_chain(
     """Validate a downloaded chain (leaf first, then intermediates) at time `now`.
 
     The path must end at a root in `store`, every certificate must be valid at `now`, and the
-    leaf must name echo-api.amazon.com and allow serverAuth. Returns the path, leaf first.
+    leaf must allow serverAuth and carry the DNS name echo-api.amazon.com itself among its
+    Subject Alternative Names (a wildcard such as *.amazon.com is not enough, as Amazon
+    requires). Returns the path, leaf first.
     """
     certificates = load_pem_certificates(chain_pem)
     if not certificates:
@@ -144,12 +135,26 @@ def validate_certificate_chain(
         PolicyBuilder().store(store).time(now).build_server_verifier(DNSName(CERT_CHAIN_DOMAIN))
     )
     try:
-        return verifier.verify(certificates[0], certificates[1:])
+        path = verifier.verify(certificates[0], certificates[1:])
     except VerificationError as exc:
         reason = str(exc).removeprefix("validation failed: ").split(" (encountered", 1)[0]
         if reason.startswith("candidates exhausted"):
             reason = "no path to a trusted root"
         raise VerificationException(f"certificate chain rejected: {reason}") from None
+    if CERT_CHAIN_DOMAIN not in _dns_names(path[0]):
+        raise VerificationException(
+            f"certificate chain rejected: the leaf does not name {CERT_CHAIN_DOMAIN} itself"
+        )
+    return path
+
+
+def _dns_names(certificate: x509.Certificate) -> list[str]:
+    """The DNS names among a certificate's Subject Alternative Names, lower-cased."""
+    try:
+        names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    except x509.ExtensionNotFound:
+        return []
+    return [name.lower() for name in names.value.get_values_for_type(x509.DNSName)]
 
 
 _LONG_AGO = datetime.min.replace(tzinfo=timezone.utc)
@@ -160,13 +165,17 @@ class _CacheEntry:
     lock: threading.Lock = field(default_factory=threading.Lock)
     leaf: x509.Certificate | None = None
     expires: datetime = _LONG_AGO
+    failure: str | None = None  # why the last download or validation failed
+    retry_after: float = 0.0  # time.monotonic() before which the failure is repeated
 
 
 class SigningCertificateCache:
     """Signing certificates by chain URL: fetched and validated once, kept until the chain expires.
 
-    Thread-safe: concurrent requests for one URL wait for a single download; requests for a
-    cached URL never wait for another URL's download. A chain that fails is not cached.
+    Thread-safe: concurrent requests for one URL share a single download (the others wait for
+    it); requests for a cached URL never wait for another URL's download. A URL that failed is
+    refused for FAILURE_TTL_S without a new download. At most MAX_CACHED_URLS URLs are kept
+    (failures are dropped first) and MAX_CONCURRENT_DOWNLOADS downloads run at once.
     """
 
     def __init__(
@@ -179,11 +188,12 @@ class SigningCertificateCache:
         self._fetcher = fetcher
         self._now = now
         self._lock = threading.Lock()
+        self._downloads = threading.BoundedSemaphore(MAX_CONCURRENT_DOWNLOADS)
         self._entries: dict[str, _CacheEntry] = {}
         self._canonical: dict[str, str] = {}  # URL as sent -> URL as checked
 
     def __len__(self) -> int:
-        """How many chain URLs are cached (failures are not)."""
+        """How many chain URLs are cached, with a certificate or a recent failure."""
         return len(self._entries)
 
     def get(self, url: str) -> x509.Certificate:
@@ -194,33 +204,49 @@ class SigningCertificateCache:
             if entry is None:
                 self._make_room()
                 entry = self._entries[canonical_url] = _CacheEntry()
-        with entry.lock:
-            now = self._now()
-            if entry.leaf is not None and now <= entry.expires:
-                return entry.leaf
-            try:
-                entry.leaf, entry.expires = self._fetch_and_validate(canonical_url, now)
-            except VerificationException:
-                with self._lock:  # a failure is not cached and takes no room
-                    if self._entries.get(canonical_url) is entry:
-                        del self._entries[canonical_url]
-                raise
+        if not entry.lock.acquire(timeout=WAIT_FOR_DOWNLOAD_S):
+            raise VerificationException("gave up waiting for the certificate chain download")
+        try:
+            leaf = self._cached_or_fetched(canonical_url, entry)
+        finally:
+            entry.lock.release()
         with self._lock:
             if len(self._canonical) >= MAX_CACHED_URLS:
                 self._canonical.clear()
             self._canonical[url] = canonical_url
+        return leaf
+
+    def _cached_or_fetched(self, url: str, entry: _CacheEntry) -> x509.Certificate:
+        """The entry's certificate, downloaded if need be. Called with the entry's lock held."""
+        now = self._now()
+        if entry.leaf is not None and now <= entry.expires:
+            return entry.leaf
+        if entry.failure is not None and time.monotonic() < entry.retry_after:
+            raise VerificationException(f"{entry.failure} (failed recently, not retried yet)")
+        try:
+            entry.leaf, entry.expires = self._fetch_and_validate(url, now)
+        except VerificationException as error:
+            entry.leaf, entry.failure = None, str(error)
+            entry.retry_after = time.monotonic() + FAILURE_TTL_S
+            raise
+        entry.failure = None
         return entry.leaf
 
     def _fetch_and_validate(self, url: str, now: datetime) -> tuple[x509.Certificate, datetime]:
+        if not self._downloads.acquire(blocking=False):
+            raise VerificationException("too many certificate chain downloads at once")
         try:
             chain_pem = self._fetcher(url)
         except Exception as exc:  # any fetcher failure rejects the request
             raise VerificationException(f"could not download certificate chain: {exc}") from exc
+        finally:
+            self._downloads.release()
         path = validate_certificate_chain(chain_pem, self._store, now)
         return path[0], min(certificate.not_valid_after_utc for certificate in path)
 
     def _make_room(self) -> None:
         """Keep at most MAX_CACHED_URLS entries (Amazon uses one or two URLs at a time):
-        the oldest go first. Called with the lock held."""
+        failed URLs go first, then the oldest. Called with the lock held."""
         while len(self._entries) >= MAX_CACHED_URLS:
-            del self._entries[next(iter(self._entries))]
+            failed = (url for url, entry in self._entries.items() if entry.failure is not None)
+            del self._entries[next(failed, next(iter(self._entries)))]

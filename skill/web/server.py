@@ -11,6 +11,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from skill.config import Settings
+from skill.web import gunicorn_conf
 from skill.web.app import create_app
 
 
@@ -27,7 +28,7 @@ class StandaloneServer(BaseApplication):  # type: ignore[misc]
         return self.application
 
 
-def serve(host: str, port: int, threads: int = 8) -> None:
+def serve(host: str, port: int) -> None:
     settings = Settings.from_env()
     if "SKILL_SIMULATOR" not in os.environ:
         settings = dataclasses.replace(settings, simulator=True)
@@ -36,13 +37,7 @@ def serve(host: str, port: int, threads: int = 8) -> None:
     if settings.simulator:
         print(f"Open http://{host}:{port}/ in a browser to try the skill.", flush=True)
     print(f"Alexa endpoint: POST http://{host}:{port}/alexa", flush=True)
-    options = {
-        "bind": f"{host}:{port}",
-        "workers": 1,
-        "worker_class": "gthread",
-        "threads": threads,
-        "accesslog": "-",
-        "loglevel": "info",
-        "control_socket_disable": True,  # gunicorn 27: one per user by default; not needed here
-    }
+    shared = ("worker_class", "threads", "timeout", "graceful_timeout", "keepalive")
+    options = {name: getattr(gunicorn_conf, name) for name in (*shared, "control_socket_disable")}
+    options.update(bind=f"{host}:{port}", workers=1, accesslog="-", loglevel="info")
     StandaloneServer(app, options).run()

@@ -33,7 +33,7 @@ def urllib_post(url: str) -> Post:
         try:
             with urllib.request.urlopen(request, timeout=20) as response:
                 return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"{}")
+        except urllib.error.HTTPError as error:  # a refusal: a fixed text, not JSON
+            return error.code, {}
 
     return post

@@ -1,0 +1,72 @@
+"""A TCP proxy on loopback that holds back every response for `delay` seconds: a store that is
+slow but answering. Requests pass at once; the first bytes the server sends after each request
+wait `delay` seconds (settable while running) before they go on to the client."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from contextlib import suppress
+from urllib.parse import urlsplit
+
+
+class SlowProxy:
+    def __init__(self, upstream_url: str, delay: float = 0.0) -> None:
+        upstream = urlsplit(upstream_url)
+        self._upstream = (upstream.hostname or "127.0.0.1", upstream.port or 80)
+        self.delay = delay
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._stopping = threading.Event()
+        self._accepting = threading.Thread(target=self._accept, daemon=True)
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+
+    def __enter__(self) -> SlowProxy:
+        self._accepting.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stopping.set()
+        socket.create_connection(self._listener.getsockname()).close()  # wakes accept()
+        self._accepting.join(timeout=5)
+        self._listener.close()
+
+    def _accept(self) -> None:
+        while not self._stopping.is_set():
+            client, _ = self._listener.accept()
+            if self._stopping.is_set():
+                client.close()
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        try:
+            server = socket.create_connection(self._upstream)
+        except OSError:
+            client.close()
+            return
+        asked = threading.Event()  # a request went up that has had no answer yet
+        upward = threading.Thread(target=self._pump, args=(client, server, asked, False))
+        upward.start()
+        self._pump(server, client, asked, True)
+        upward.join()
+        client.close()
+        server.close()
+
+    def _pump(
+        self, source: socket.socket, target: socket.socket, asked: threading.Event, answers: bool
+    ) -> None:
+        try:
+            while data := source.recv(65536):
+                if not answers:
+                    asked.set()
+                elif asked.is_set():
+                    asked.clear()
+                    if self._stopping.wait(self.delay):
+                        return
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, target):
+                with suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
