@@ -1,7 +1,8 @@
 """Interceptors that load the user's progress before a request and save it after.
 
 A new session reads the store once; within a session, state and history travel in the
-session attributes, so a turn costs at most one read and one write. When the store is down
+session attributes, so a turn costs at most one read and one write, and none when the saved
+attributes did not change (`skill.alexa.unchanged`). When the store is down
 the user is still guided from the session attributes, and the failure is logged once.
 """
 
@@ -18,6 +19,7 @@ from ask_sdk_core.dispatch_components import (
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from skill.alexa.unchanged import note_known, save_if_changed
 from skill.content.model import Catalog
 from skill.conversation.history import History
 from skill.conversation.machine import Outcome
@@ -84,11 +86,15 @@ class LoadProgress(AbstractRequestInterceptor):
     def process(self, handler_input: HandlerInput) -> None:
         today = request_day(handler_input)
         in_session = _session_progress(handler_input, self.catalog)
+        manager = handler_input.attributes_manager
         if in_session is not None:
             progress = Progress(*in_session, first_visit=False, today=today)
+            note_known(handler_input, None)
         else:
             progress = _stored_progress(handler_input, self.catalog, today)
-        handler_input.attributes_manager.request_attributes[PROGRESS_KEY] = progress
+            stored = None if progress.store_failed else manager.persistent_attributes
+            note_known(handler_input, stored)
+        manager.request_attributes[PROGRESS_KEY] = progress
 
 
 def remember_in_session(
@@ -115,8 +121,4 @@ class SaveProgress(AbstractResponseInterceptor):
         attributes: dict[str, object] = {STATE: outcome.state.to_dict()}
         if outcome.completed:
             attributes[COMPLETED_ON] = progress.today.isoformat()
-        manager.persistent_attributes = attributes
-        try:
-            manager.save_persistent_attributes()
-        except StoreUnavailable as error:
-            log.warning("progress store unavailable, not saved: %s", error)
+        save_if_changed(handler_input, attributes)
