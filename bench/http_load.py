@@ -9,6 +9,7 @@ from typing import Any
 from bench.conversation import Event
 from bench.load import run_load
 from bench.plan import Plan
+from bench.processes import children, memory_kb
 from bench.servers import WORKERS, gunicorn
 from bench.signing import write_signed_pool
 from bench.stats import ratio
@@ -43,6 +44,7 @@ def measure_http(
                     signed = write_signed_pool(events, pool)
                     run = run_load(wrk, server, signed, connections, plan.http_seconds)
                     rounds[kind].append(run)
+        peak_rss_kb = {kind: _peak_worker_rss_kb(server.pid) for kind, server in servers.items()}
     by_concurrency = {
         kind: {c: _quietest(kind_runs, c) for c in plan.concurrencies}
         for kind, kind_runs in rounds.items()
@@ -64,4 +66,11 @@ def measure_http(
         "verified_vs_baseline_p99": {
             c: ratio(verified[c]["p99_ms"], baseline[c]["p99_ms"]) for c in plan.concurrencies
         },
+        "worker_peak_rss_kb": peak_rss_kb,
+        "worker_peak_rss_vs_baseline": ratio(peak_rss_kb["verified"], peak_rss_kb["baseline"]),
     }
+
+
+def _peak_worker_rss_kb(master: int) -> int:
+    """The largest peak resident memory (VmHWM) of a gunicorn master's workers."""
+    return max(memory_kb(pid)["VmHWM"] for pid in children(master))

@@ -104,12 +104,18 @@ def runtime_python(version: str) -> str:
     )
 
 
-def build(out: Path, python: str, version: str, architecture: str) -> Path:
+def build(
+    out: Path, python: str, version: str, architecture: str, entry: Path | None = None
+) -> Path:
+    """The bundle in `out`; with another `entry` (the bench's hello-world skill), that file as
+    lambda_function.py and no `skill` package, built the same way otherwise."""
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    shutil.copy2(LAMBDA_DIR / "lambda_function.py", out)
-    shutil.copytree(ROOT / "skill", out / "skill", ignore=shutil.ignore_patterns(*NOT_FOR_LAMBDA))
+    shutil.copy2(entry or LAMBDA_DIR / "lambda_function.py", out / "lambda_function.py")
+    if entry is None:
+        ignore = shutil.ignore_patterns(*NOT_FOR_LAMBDA)
+        shutil.copytree(ROOT / "skill", out / "skill", ignore=ignore)
     platform = ["--platform", PLATFORMS[architecture], "--python-version", version]
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
@@ -171,6 +177,7 @@ def main() -> int:
     parser.add_argument("--which-python", action="store_true", help="print the runtime's Python")
     parser.add_argument("--template", type=Path, default=TEMPLATE, help=argparse.SUPPRESS)
     parser.add_argument("--ask-resources", type=Path, default=ASK_RESOURCES, help=argparse.SUPPRESS)
+    parser.add_argument("--entry", type=Path, help=argparse.SUPPRESS)  # the bench's baseline
     args = parser.parse_args()
     try:
         version = runtime_version(args.template, args.ask_resources)
@@ -182,12 +189,15 @@ def main() -> int:
         print(python)
         return 0
     try:
-        bundle = build(args.out, python, version, template_runtime(args.template)[1])
+        architecture = template_runtime(args.template)[1]
+        bundle = build(args.out, python, version, architecture, args.entry)
     except BuildError as error:
         print(f"build_lambda: {error}", file=sys.stderr)
         return 1
     files = [p for p in bundle.rglob("*") if p.is_file()]
     unpacked = sum(p.stat().st_size for p in files)
+    if args.entry is not None:
+        return 0
     started = cold_start(bundle, python, launch_event())
     print(f"Lambda bundle: {bundle} (Python {version}, bytecode compiled by {python})")
     zipped = zipped_size(bundle)

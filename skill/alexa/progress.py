@@ -34,6 +34,8 @@ OUTCOME_KEY = "outcome"  # request attribute: the Outcome a handler produced
 
 @dataclass(frozen=True)
 class Progress:
+    """The user's progress as loaded for this request."""
+
     state: DialogueState
     history: History | None  # None: the store could not be read this session
     first_visit: bool  # the store has no record of this user (or could not say)

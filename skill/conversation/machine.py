@@ -42,6 +42,8 @@ class Turn:
 
 @dataclass(frozen=True)
 class Outcome:
+    """What a turn leads to: the next state, what to say, and whether a routine was completed."""
+
     state: DialogueState
     reply: ReplyPlan | None  # None: nothing may be said (the session has ended)
     completed: bool = False  # a routine was completed on turn.today
