@@ -1,5 +1,5 @@
 """Builds the Lambda bundle in build/lambda/: the Lambda entry, the `skill` package without
-the web service and simulators, and lambda/requirements.txt installed for Lambda's platform,
+the web service and simulators, and lambda/requirements.txt installed as pure-Python wheels,
 all compiled to bytecode by the runtime's own Python. Prints the bundle's size and its cold
 start (that Python, seeing only the bundle, importing the entry and answering a LaunchRequest).
 
@@ -34,7 +34,6 @@ LAMBDA_DIR = ROOT / "lambda"
 TEMPLATE = ROOT / "template.yaml"
 ASK_RESOURCES = ROOT / "ask-resources.json"
 NOT_FOR_LAMBDA = ("web", "simulator", "__main__.py", "__pycache__", "*.pyc")
-PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
 NO_PYTHON = 3  # exit status of --which-python when the runtime's Python is not installed
 # `sam build` (BuildMethod: makefile) copies the bundle as it is, without installing anything.
 SAM_MAKEFILE = """# Written by scripts/build_lambda.py: `sam build` ships this bundle as it is.
@@ -57,19 +56,17 @@ class BuildError(RuntimeError):
     """The build cannot go on; the message says why, in one line."""
 
 
-def template_runtime(template: Path = TEMPLATE) -> tuple[str, str]:
-    """(runtime, architecture) of the function in template.yaml, e.g. ("python3.12", "arm64")."""
-    text = template.read_text()
-    runtime = re.search(r"^\s+Runtime:\s*(python3\.\d+)\s*$", text, re.MULTILINE)
-    architecture = re.search(r"^\s+Architectures:\s*\n\s+-\s*(\w+)\s*$", text, re.MULTILINE)
-    if runtime is None or architecture is None:
-        raise BuildError(f"{template.name}: no python Runtime or Architectures found")
-    return runtime[1], architecture[1]
+def template_runtime(template: Path = TEMPLATE) -> str:
+    """The function's runtime in template.yaml, e.g. "python3.12"."""
+    runtime = re.search(r"^\s+Runtime:\s*(python3\.\d+)\s*$", template.read_text(), re.MULTILINE)
+    if runtime is None:
+        raise BuildError(f"{template.name}: no python Runtime found")
+    return runtime[1]
 
 
 def runtime_version(template: Path = TEMPLATE, ask_resources: Path = ASK_RESOURCES) -> str:
     """The Python version ("3.12") that template.yaml and ask-resources.json both name."""
-    runtime, _ = template_runtime(template)
+    runtime = template_runtime(template)
     profiles = json.loads(ask_resources.read_text())["profiles"]
     for name, profile in profiles.items():
         ask_runtime = profile["skillInfrastructure"]["userConfig"]["runtime"]
@@ -104,9 +101,7 @@ def runtime_python(version: str) -> str:
     )
 
 
-def build(
-    out: Path, python: str, version: str, architecture: str, entry: Path | None = None
-) -> Path:
+def build(out: Path, python: str, version: str, entry: Path | None = None) -> Path:
     """The bundle in `out`; with another `entry` (the bench's hello-world skill), that file as
     lambda_function.py and no `skill` package, built the same way otherwise."""
     if out.exists():
@@ -116,7 +111,9 @@ def build(
     if entry is None:
         ignore = shutil.ignore_patterns(*NOT_FOR_LAMBDA)
         shutil.copytree(ROOT / "skill", out / "skill", ignore=ignore)
-    platform = ["--platform", PLATFORMS[architecture], "--python-version", version]
+    # pure-Python wheels only: the bundle runs on arm64 (template.yaml) and on x86_64 (the
+    # ASK CLI's Lambda deployer has no architecture setting and makes x86_64 functions)
+    platform = ["--platform", "any", "--python-version", version]
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
          "--no-deps", "--no-compile", "--only-binary=:all:", *platform, "--target", str(out),
@@ -131,6 +128,8 @@ def build(
     )  # fmt: skip
     (out / "Makefile").write_text(SAM_MAKEFILE)
     check_bytecode(out, version)
+    if any(out.rglob("*.so")):
+        raise BuildError("a dependency brought compiled code: the bundle must stay pure Python")
     return out
 
 
@@ -189,8 +188,7 @@ def main() -> int:
         print(python)
         return 0
     try:
-        architecture = template_runtime(args.template)[1]
-        bundle = build(args.out, python, version, architecture, args.entry)
+        bundle = build(args.out, python, version, args.entry)
     except BuildError as error:
         print(f"build_lambda: {error}", file=sys.stderr)
         return 1

@@ -102,6 +102,7 @@ def test_the_bundle_holds_bytecode_for_the_runtime_only(built: tuple[Path, str, 
     assert compiled
     assert all(f".cpython-{version}." in p.name for p in compiled)
     assert not (folder / "requirements.txt").exists()  # sam build / ask deploy would reinstall
+    assert not list(folder.rglob("*.so"))  # pure Python: runs on arm64 and x86_64 alike
 
 
 def test_the_bundle_holds_only_what_lambda_needs(built: tuple[Path, str, str]) -> None:
