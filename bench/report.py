@@ -247,7 +247,8 @@ def markdown(results: dict[str, Any], targets: list[Target]) -> str:
             f"{machine['cpu']}; Python {machine['python']}; load average at start "
             f"{machine['load_average_at_start']:.2f}.",
             _summary(results),
-            f"### HTTP runs (quietest of {results['http']['rounds']} per row; CPU in cores, "
+            f"### HTTP runs (quietest of {results['http']['rounds']} per row; the ratios above are "
+            "medians over the rounds of each round's ratio; CPU in cores, "
             "i.e. CPU seconds per wall second: wrk, the gunicorn master and workers, and "
             "everything else on the machine)",
             _http_detail(results["http"]),

@@ -1,7 +1,7 @@
 """`python -m bench --quick`: every part runs and reports numbers, with no HTTP error.
 
 Speed targets are reported by the bench, never asserted here: this machine's speed is not
-the code's. The quick run takes about 40 s (wrk is installed on first use if missing).
+the code's. The quick run takes about 55 s (wrk is installed on first use if missing).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from tests.support.servers import ROOT
 
-TIME_LIMIT_SECONDS = 90
+TIME_LIMIT_SECONDS = 180  # about 55 s on a quiet machine; other work on it slows everything
 SECTIONS = ("cold_start", "warm", "store", "dynamodb_requests", "http", "soak", "cost", "targets")
 
 
