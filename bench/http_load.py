@@ -61,6 +61,10 @@ def measure_http(
         "verified_vs_unverified_rps": _paired(rounds, "unverified", "rps", plan.concurrencies),
         "verified_vs_baseline_rps": _paired(rounds, "baseline", "rps", plan.concurrencies),
         "verified_vs_baseline_p99": _paired(rounds, "baseline", "p99_ms", plan.concurrencies),
+        "cpu_ms_per_request": {
+            kind: {c: _median_cpu_ms(kind_runs, c) for c in plan.concurrencies}
+            for kind, kind_runs in rounds.items()
+        },
         "worker_peak_rss_kb": peak_rss_kb,
         "worker_peak_rss_vs_baseline": ratio(peak_rss_kb["verified"], peak_rss_kb["baseline"]),
     }
@@ -78,6 +82,16 @@ def _paired(
         )
         for c in concurrencies
     }
+
+
+def _median_cpu_ms(runs: list[dict[str, Any]], connections: int) -> float:
+    """Median over the rounds of the server's CPU milliseconds per request: what throughput
+    the server's own work allows, whatever else the machine was doing."""
+    return statistics.median(
+        run["server_cores"] / run["rps"] * 1000
+        for run in runs
+        if run["concurrency"] == connections and run["rps"]
+    )
 
 
 def _peak_worker_rss_kb(master: int) -> int:

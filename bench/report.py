@@ -116,6 +116,17 @@ def _summary(results: dict[str, Any]) -> str:
                 f"p99 {_x(http['verified_vs_baseline_p99'][c])}",
             ],
         ]
+    cpu = http["cpu_ms_per_request"]
+    for c in by_c["verified"]:
+        rows.append(
+            [
+                "HTTP server CPU" if c == min(by_c["verified"]) else "",
+                f"server CPU per request (median), c={c}: verified (unverified)",
+                f"{_ms(cpu['verified'][c])} ({_ms(cpu['unverified'][c])})",
+                _ms(cpu["baseline"][c]),
+                f"{_x(cpu['baseline'][c] / cpu['verified'][c])} as throughput",
+            ]
+        )
     memory = http["worker_peak_rss_kb"]
     rows.append(
         [
