@@ -194,12 +194,16 @@ def main() -> int:
         return 1
     files = [p for p in bundle.rglob("*") if p.is_file()]
     unpacked = sum(p.stat().st_size for p in files)
+    blocks = sum(p.stat().st_blocks * 512 for p in [bundle, *bundle.rglob("*")])
     if args.entry is not None:
         return 0
     started = cold_start(bundle, python, launch_event())
     print(f"Lambda bundle: {bundle} (Python {version}, bytecode compiled by {python})")
     zipped = zipped_size(bundle)
-    print(f"  {len(files)} files, {unpacked / 1e6:.1f} MB unpacked, {zipped / 1e6:.1f} MB zipped")
+    print(
+        f"  {len(files)} files, {unpacked / 1e6:.1f} MB unpacked ({blocks / 1e6:.1f} MB of disk "
+        f"blocks here), {zipped / 1e6:.1f} MB zipped"
+    )
     milliseconds = started["seconds"] * 1000
     print(f"  cold start (import + first answer, on this machine): {milliseconds:.0f} ms")
     return 0

@@ -84,10 +84,16 @@ def unpacked(built: tuple[Path, str, str], tmp_path_factory: pytest.TempPathFact
 def test_the_build_reports_what_is_on_disk(built: tuple[Path, str, str]) -> None:
     folder, report, _ = built
     files = [p for p in folder.rglob("*") if p.is_file()]
-    counted = re.search(r"(\d+) files, ([\d.]+) MB unpacked, ([\d.]+) MB zipped", report)
+    counted = re.search(
+        r"(\d+) files, ([\d.]+) MB unpacked \(([\d.]+) MB of disk blocks here\), "
+        r"([\d.]+) MB zipped",
+        report,
+    )
     assert counted is not None, report
     assert int(counted[1]) == len(files)
     assert float(counted[2]) == round(sum(p.stat().st_size for p in files) / 1e6, 1)
+    blocks = sum(p.stat().st_blocks * 512 for p in [folder, *folder.rglob("*")])
+    assert float(counted[3]) == round(blocks / 1e6, 1)  # what `du` says
     assert "cold start (import + first answer" in report
 
 
