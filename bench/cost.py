@@ -23,7 +23,10 @@ from typing import Any
 
 from tests.support.servers import ROOT
 
-PRICES_AS_OF = "2026-11-24 (list prices unchanged since 2024-11-01), us-east-1, no free tier"
+PRICES_AS_OF = (
+    "us-east-1 list prices as published since 2024-11-01, written down on 2026-11-24 without "
+    "a live check, no free tier"
+)
 LAMBDA_GB_SECOND_ARM = 0.0000133334  # USD, arm64, first 7.5 billion GB-seconds a month
 LAMBDA_PER_REQUEST = 0.20 / 1_000_000  # USD
 DYNAMODB_PER_WRITE_UNIT = 0.625 / 1_000_000  # USD, on demand, since the 2024-11-01 price cut
