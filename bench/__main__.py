@@ -14,11 +14,13 @@ from typing import Any
 
 from bench.coldstart import measure_cold_start
 from bench.conversation import record_routines
+from bench.cost import estimate
 from bench.http_load import measure_http
 from bench.plan import DEFAULT, QUICK
 from bench.report import markdown
 from bench.servers import certificate_mirror
 from bench.soak import measure_soak
+from bench.store_requests import measure_dynamodb_requests
 from bench.targets import judge
 from bench.tooling import ensure_wrk
 
@@ -39,6 +41,7 @@ def run(quick: bool) -> dict[str, Any]:
             "cores": os.cpu_count(),
             "python": platform.python_version(),
             "load_average_at_start": os.getloadavg()[0],
+            "cpu": _cpu_model(),
         },
     }
     started = time.monotonic()
@@ -48,14 +51,24 @@ def run(quick: bool) -> dict[str, Any]:
         results["cold_start"] = measure_cold_start(plan, workdir)
         _progress("warm turns and store cost")
         results["warm"], results["store"] = measure_warm(plan, workdir)
+        _progress("store requests on DynamoDB (dynalite)")
+        results["dynamodb_requests"] = measure_dynamodb_requests(plan, workdir)
         events = record_routines(plan.pool_conversations, workdir / "pool.sqlite3")
         with certificate_mirror() as mirror:
             _progress("HTTP load")
             results["http"] = measure_http(plan, events, wrk, workdir, mirror)
             _progress("soak")
             results["soak"] = measure_soak(plan, events, wrk, workdir, mirror)
+    results["cost"] = estimate(results)
     results["elapsed_seconds"] = time.monotonic() - started
     return results
+
+
+def _cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.machine()
 
 
 def main() -> None:

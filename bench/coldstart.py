@@ -1,4 +1,7 @@
-"""Cold start: fresh interpreters importing a Lambda entry and answering one LaunchRequest."""
+"""Cold start of the Lambda bundles: ours and the hello-world skill's, each built by
+scripts/build_lambda.py (same dependencies, bytecode compiled by the runtime's own Python), run
+by that Python from the bundle alone (-I -S), writing no bytecode (-B) as on Lambda's read-only
+code folder: import the entry and answer one LaunchRequest."""
 
 from __future__ import annotations
 
@@ -17,53 +20,71 @@ from skill.simulator.envelopes import DeviceInfo, launch_request
 from tests.support.servers import ROOT
 
 CHILD = Path(__file__).with_name("cold_child.py")
-LAMBDA_DIRS = {"ours": ROOT / "lambda", "baseline": ROOT / "bench" / "baseline"}
+BUILD = ROOT / "scripts" / "build_lambda.py"
+ENTRIES = {"ours": None, "baseline": ROOT / "bench" / "baseline" / "lambda_function.py"}
+NO_PYTHON = 3  # build_lambda.py --which-python: the runtime's Python is not installed
 
 
-def child_env(db_path: Path, pycache: Path) -> dict[str, str]:
-    """The skill's environment, with bytecode cached under `pycache` for every module (the
-    first, unmeasured run compiles them), whatever PYTHONDONTWRITEBYTECODE says here."""
-    env = skill_env(db_path, PYTHONPYCACHEPREFIX=str(pycache))
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    return env
+def runtime_python() -> tuple[str | None, str]:
+    """(the Lambda runtime's Python, or None; why not)."""
+    found = subprocess.run(
+        [sys.executable, str(BUILD), "--which-python"], capture_output=True, text=True
+    )
+    if found.returncode == NO_PYTHON:
+        return None, found.stderr.strip()
+    if found.returncode != 0:
+        raise RuntimeError(f"build_lambda.py --which-python failed: {found.stderr}")
+    return found.stdout.strip(), ""
 
 
-def run_child(
-    lambda_dir: Path, env: dict[str, str], *python_options: str
-) -> tuple[float, float, str]:
-    """(seconds to response ready, measured by the child; wall seconds of the process; what
-    the child wrote to stderr)."""
+def build_bundle(name: str, workdir: Path) -> Path:
+    out = workdir / f"bundle-{name}" / "lambda"
+    command = [sys.executable, str(BUILD), "--out", str(out)]
+    entry = ENTRIES[name]
+    if entry is not None:
+        command += ["--entry", str(entry)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"building the {name} bundle failed: {done.stderr}")
+    return out
+
+
+def run_child(python: str, bundle: Path, db_path: Path, *options: str) -> tuple[float, float, str]:
+    """(seconds from handler load to response ready, measured by the child; wall seconds of the
+    process; what the child wrote to stderr)."""
     event = json.dumps(launch_request(DeviceInfo(new_user())))
     start = time.perf_counter()
     done = subprocess.run(
-        [
-            sys.executable,
-            *python_options,
-            "-P",
-            str(CHILD),
-            str(lambda_dir),
-        ],  # -P: keep bench/ off sys.path
-        input=event,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
+        [python, "-I", "-S", "-B", *options, str(CHILD), str(bundle)],
+        input=event, capture_output=True, text=True, env=skill_env(db_path), cwd=bundle,
         check=False,
-    )
+    )  # fmt: skip
     wall = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"cold start child failed: {done.stderr}")
     return json.loads(done.stdout)["ready_seconds"], wall, done.stderr
 
 
+def build_bundles(workdir: Path) -> tuple[str, dict[str, Path]] | str:
+    """(the runtime's Python, each skill's bundle), or why they cannot be built here."""
+    python, why_not = runtime_python()
+    if python is None:
+        return why_not
+    return python, {name: build_bundle(name, workdir) for name in ENTRIES}
+
+
 def measure_cold_start(plan: Plan, workdir: Path) -> dict[str, Any]:
     """Medians over plan.cold_runs runs each, ours and baseline alternating, each on a new
-    store file as on a new Lambda container (one unmeasured run each first, to compile)."""
-    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in LAMBDA_DIRS}
+    store file as on a new Lambda container (one unmeasured run each first)."""
+    built = build_bundles(workdir)
+    if isinstance(built, str):
+        return {"skipped": built}
+    python, bundles = built
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in bundles}
     for number in range(plan.cold_runs + 1):
-        for name, lambda_dir in LAMBDA_DIRS.items():
+        for name, bundle in bundles.items():
             db_path = workdir / f"cold-{name}-{number}.sqlite3"
-            ready, wall, _ = run_child(lambda_dir, child_env(db_path, workdir / "pycache"))
+            ready, wall, _ = run_child(python, bundle, db_path)
             if number:
                 runs[name].append((ready, wall))
     figures = {
@@ -73,8 +94,13 @@ def measure_cold_start(plan: Plan, workdir: Path) -> dict[str, Any]:
         }
         for name, results in runs.items()
     }
+    version = subprocess.run(
+        [python, "-c", "import platform; print(platform.python_version())"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
     return {
         "runs": plan.cold_runs,
+        "python": version,
         **figures,
         "ratio_ready": ratio(figures["ours"]["ready_ms"], figures["baseline"]["ready_ms"]),
         "ratio_wall": ratio(figures["ours"]["wall_ms"], figures["baseline"]["wall_ms"]),

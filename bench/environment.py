@@ -28,11 +28,11 @@ def skill_env(db_path: Path, **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def in_process(db_path: Path) -> Iterator[None]:
-    """os.environ set to skill_env(db_path) inside the block, restored after."""
+def in_process(db_path: Path, **extra: str) -> Iterator[None]:
+    """os.environ set to skill_env(db_path, **extra) inside the block, restored after."""
     saved = dict(os.environ)
     os.environ.clear()
-    os.environ.update(skill_env(db_path))
+    os.environ.update(skill_env(db_path, **extra))
     try:
         yield
     finally:

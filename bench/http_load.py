@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from bench.conversation import Event
 from bench.load import run_load
 from bench.plan import Plan
+from bench.processes import children, memory_kb
 from bench.servers import WORKERS, gunicorn
 from bench.signing import write_signed_pool
 from bench.stats import ratio
@@ -30,7 +32,8 @@ def measure_http(
     plan.http_rounds rounds of one run per concurrency and server, back to back, so that what
     else the machine does hits all three alike. Each run gets a pool signed just before it.
     Reported per server and concurrency: the run in which other processes used the least CPU
-    (every run is kept under "rounds")."""
+    (every run is kept under "all_runs"). The ratios are medians over the rounds of each
+    round's own ratio (runs seconds apart), which other work on the machine disturbs less."""
     pool = workdir / "pool.txt"
     rounds: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
     with ExitStack() as stack:
@@ -43,25 +46,54 @@ def measure_http(
                     signed = write_signed_pool(events, pool)
                     run = run_load(wrk, server, signed, connections, plan.http_seconds)
                     rounds[kind].append(run)
+        peak_rss_kb = {kind: _peak_worker_rss_kb(server.pid) for kind, server in servers.items()}
     by_concurrency = {
         kind: {c: _quietest(kind_runs, c) for c in plan.concurrencies}
         for kind, kind_runs in rounds.items()
     }
     runs = {kind: list(by_c.values()) for kind, by_c in by_concurrency.items()}
-    verified, unverified, baseline = (by_concurrency[kind] for kind in KINDS)
     return {
         "workers": WORKERS,
         "pool_size": len(events),
         "rounds": plan.http_rounds,
         "runs": runs,
         "all_runs": rounds,
-        "verified_vs_unverified_rps": {
-            c: ratio(verified[c]["rps"], unverified[c]["rps"]) for c in plan.concurrencies
+        "verified_vs_unverified_rps": _paired(rounds, "unverified", "rps", plan.concurrencies),
+        "verified_vs_baseline_rps": _paired(rounds, "baseline", "rps", plan.concurrencies),
+        "verified_vs_baseline_p99": _paired(rounds, "baseline", "p99_ms", plan.concurrencies),
+        "cpu_ms_per_request": {
+            kind: {c: _median_cpu_ms(kind_runs, c) for c in plan.concurrencies}
+            for kind, kind_runs in rounds.items()
         },
-        "verified_vs_baseline_rps": {
-            c: ratio(verified[c]["rps"], baseline[c]["rps"]) for c in plan.concurrencies
-        },
-        "verified_vs_baseline_p99": {
-            c: ratio(verified[c]["p99_ms"], baseline[c]["p99_ms"]) for c in plan.concurrencies
-        },
+        "worker_peak_rss_kb": peak_rss_kb,
+        "worker_peak_rss_vs_baseline": ratio(peak_rss_kb["verified"], peak_rss_kb["baseline"]),
     }
+
+
+def _paired(
+    rounds: dict[str, list[dict[str, Any]]], other: str, figure: str, concurrencies: tuple[int, ...]
+) -> dict[int, float]:
+    """{c: median over rounds of verified[figure] / other[figure], same round and c}."""
+    return {
+        c: statistics.median(
+            ratio(ours[figure], theirs[figure])
+            for ours, theirs in zip(rounds["verified"], rounds[other], strict=True)
+            if ours["concurrency"] == c
+        )
+        for c in concurrencies
+    }
+
+
+def _median_cpu_ms(runs: list[dict[str, Any]], connections: int) -> float:
+    """Median over the rounds of the server's CPU milliseconds per request: what throughput
+    the server's own work allows, whatever else the machine was doing."""
+    return statistics.median(
+        run["server_cores"] / run["rps"] * 1000
+        for run in runs
+        if run["concurrency"] == connections and run["rps"]
+    )
+
+
+def _peak_worker_rss_kb(master: int) -> int:
+    """The largest peak resident memory (VmHWM) of a gunicorn master's workers."""
+    return max(memory_kb(pid)["VmHWM"] for pid in children(master))

@@ -14,6 +14,7 @@ class Plan:
     http_seconds: int  # per run
     warmup_seconds: int  # load before measuring a fresh server (not reported)
     soak_seconds: int
+    store_routines: int  # routines on the DynamoDB store, counting its requests
     concurrencies: tuple[int, ...] = (1, 8, 32)
     soak_concurrency: int = 32
 
@@ -25,10 +26,11 @@ DEFAULT = Plan(
     cold_runs=15,
     warm_conversations=300,
     pool_conversations=16,
-    http_rounds=3,
-    http_seconds=4,
+    http_rounds=5,
+    http_seconds=3,
     warmup_seconds=2,
     soak_seconds=60,
+    store_routines=20,
 )
 QUICK = Plan(
     cold_runs=5,
@@ -38,4 +40,5 @@ QUICK = Plan(
     http_seconds=2,
     warmup_seconds=1,
     soak_seconds=10,
+    store_routines=3,
 )

@@ -5,8 +5,8 @@ misses. Installs pyinstrument (bench/requirements.txt) on first use.
   answering the same envelopes;
 - request: pyinstrument over signed requests through our Flask app (no gunicorn), verified and
   not, and the baseline's app;
-- cold: `-X importtime` of both Lambda entries in fresh interpreters: import time by package,
-  for the modules only ours imports.
+- cold: `-X importtime` of both Lambda bundles (built as the bench builds them) under the
+  runtime's Python: import time by package, for the modules only ours imports.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from flask import Flask
 
 from bench.baseline.lambda_function import lambda_handler as baseline_handler
 from bench.baseline.web import app as baseline_app
-from bench.coldstart import LAMBDA_DIRS, child_env, run_child
+from bench.coldstart import build_bundles, run_child
 from bench.conversation import load_ours, record_routines, run_routine
 from bench.signing import signed_requests
 from bench.tooling import ensure_profiler
@@ -112,11 +112,15 @@ def _import_self_times(stderr: str) -> dict[str, int]:
 
 
 def profile_cold(folder: Path) -> None:
+    built = build_bundles(folder)
+    if isinstance(built, str):
+        print(f"cold: skipped, {built}")
+        return
+    python, bundles = built
     times = {}
-    for name, lambda_dir in LAMBDA_DIRS.items():
-        env = child_env(folder / f"cold-{name}.sqlite3", folder / "pycache")
-        run_child(lambda_dir, env)  # compile
-        times[name] = _import_self_times(run_child(lambda_dir, env, "-X", "importtime")[2])
+    for name, bundle in bundles.items():
+        db_path = folder / f"cold-{name}.sqlite3"
+        times[name] = _import_self_times(run_child(python, bundle, db_path, "-X", "importtime")[2])
     only_ours = {m: t for m, t in times["ours"].items() if m not in times["baseline"]}
     by_package = Counter()
     for module, micros in only_ours.items():

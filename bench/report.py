@@ -21,12 +21,13 @@ def _x(value: float) -> str:
     return f"{value:.2f}×"
 
 
-def _summary(results: dict[str, Any]) -> str:
-    cold, warm, store, http = (results[k] for k in ("cold_start", "warm", "store", "http"))
-    rows = [
+def _cold_rows(cold: dict[str, Any]) -> list[list[str]]:
+    if "skipped" in cold:
+        return [["Lambda bundle cold start", f"skipped: {cold['skipped']}", "", "", ""]]
+    return [
         [
-            f"cold start (median of {cold['runs']})",
-            "ready, timed in the child",
+            f"Lambda bundle cold start (Python {cold['python']}, median of {cold['runs']})",
+            "handler loaded to answer ready",
             _ms(cold["ours"]["ready_ms"]),
             _ms(cold["baseline"]["ready_ms"]),
             _x(cold["ratio_ready"]),
@@ -39,21 +40,15 @@ def _summary(results: dict[str, Any]) -> str:
             _x(cold["ratio_wall"]),
         ],
     ]
-    for pct in ("p50", "p99"):
-        rows.append(
-            [
-                f"warm turn ({warm['turns']} turns)" if pct == "p50" else "",
-                pct,
-                _ms(warm["ours"][f"{pct}_ms"]),
-                _ms(warm["baseline"][f"{pct}_ms"]),
-                _x(warm[f"ratio_{pct}"]),
-            ]
-        )
-    rows += [
+
+
+def _store_rows(store: dict[str, Any], dynamodb: dict[str, Any]) -> list[list[str]]:
+    rows = [
         [
             "store (SQLite)",
-            "reads per turn: max / mean",
-            f"{store['reads_max']} / {store['reads_mean']:.2f}",
+            "reads per session (max) / writes per routine (mean, max)",
+            f"{store['reads_per_session_max']} / {store['writes_per_routine_mean']:.1f}, "
+            f"{store['writes_per_routine_max']} of {store['turns_per_routine']:.0f} turns",
             "none",
             "",
         ],
@@ -72,6 +67,35 @@ def _summary(results: dict[str, Any]) -> str:
             "",
         ],
     ]
+    if "skipped" in dynamodb:
+        return [*rows, ["store (DynamoDB)", f"skipped: {dynamodb['skipped']}", "", "", ""]]
+    return [
+        *rows,
+        [
+            f"store (DynamoDB on dynalite, {dynamodb['routines']} routines)",
+            "reads per session (max) / writes per routine (mean, max)",
+            f"{dynamodb['reads_per_session_max']} / {dynamodb['writes_per_routine_mean']:.1f}, "
+            f"{dynamodb['writes_per_routine_max']}",
+            "none",
+            "",
+        ],
+    ]
+
+
+def _summary(results: dict[str, Any]) -> str:
+    warm, store, http = (results[k] for k in ("warm", "store", "http"))
+    rows = _cold_rows(results["cold_start"])
+    for pct in ("p50", "p99"):
+        rows.append(
+            [
+                f"warm turn ({warm['turns']} turns)" if pct == "p50" else "",
+                pct,
+                _ms(warm["ours"][f"{pct}_ms"]),
+                _ms(warm["baseline"][f"{pct}_ms"]),
+                _x(warm[f"ratio_{pct}"]),
+            ]
+        )
+    rows += _store_rows(store, results.get("dynamodb_requests", {"skipped": "not run"}))
     by_c = {kind: {r["concurrency"]: r for r in runs} for kind, runs in http["runs"].items()}
     for c, ours in by_c["verified"].items():
         base, unverified = by_c["baseline"][c], by_c["unverified"][c]
@@ -92,6 +116,27 @@ def _summary(results: dict[str, Any]) -> str:
                 f"p99 {_x(http['verified_vs_baseline_p99'][c])}",
             ],
         ]
+    cpu = http["cpu_ms_per_request"]
+    for c in by_c["verified"]:
+        rows.append(
+            [
+                "HTTP server CPU" if c == min(by_c["verified"]) else "",
+                f"server CPU per request (median), c={c}: verified (unverified)",
+                f"{_ms(cpu['verified'][c])} ({_ms(cpu['unverified'][c])})",
+                _ms(cpu["baseline"][c]),
+                f"{_x(cpu['baseline'][c] / cpu['verified'][c])} as throughput",
+            ]
+        )
+    memory = http["worker_peak_rss_kb"]
+    rows.append(
+        [
+            "gunicorn worker memory",
+            "peak RSS (VmHWM) after the HTTP runs, verified",
+            f"{memory['verified'] / 1024:.1f} MiB",
+            f"{memory['baseline'] / 1024:.1f} MiB",
+            _x(http["worker_peak_rss_vs_baseline"]),
+        ]
+    )
     soak = results["soak"]
     rows.append(
         [
@@ -181,6 +226,28 @@ def _targets(targets: list[Target]) -> str:
     return _table(["target", "figure", "limit", "verdict"], rows)
 
 
+def _cost(cost: dict[str, Any]) -> str:
+    rows = [
+        ["Lambda (arm64, duration and requests)", f"${cost['lambda_usd']:.4f}"],
+        ["DynamoDB on demand (read and write request units)", f"${cost['dynamodb_usd']:.4f}"],
+        ["total", f"**${cost['total_usd']:.4f}**"],
+        [
+            "if every routine began with a cold start, add",
+            f"${cost['cold_start_usd_if_every_routine']:.4f}",
+        ],
+    ]
+    inputs = (
+        f"{cost['turns_per_routine']:.0f} turns a routine, {cost['lambda_memory_mb']} MB "
+        f"(template.yaml), {cost['billed_ms_per_routine']:.0f} billed ms a routine (measured "
+        f"turns scaled to the memory's CPU share, plus {cost['assumed_dynamodb_call_ms']:.0f} ms "
+        f"assumed per DynamoDB call), {cost['read_units_per_routine']:.1f} read and "
+        f"{cost['write_units_per_routine']:.1f} write request units a routine. Prices: "
+        f"{cost['prices_as_of']}; {', '.join(cost['price_sources'])}. Assumptions: bench/cost.py."
+    )
+    table = _table([f"estimated AWS bill for {cost['routines']:,} routines", "USD"], rows)
+    return f"{table}\n\n{inputs}"
+
+
 def markdown(results: dict[str, Any], targets: list[Target]) -> str:
     machine = results["machine"]
     return "\n\n".join(
@@ -188,16 +255,19 @@ def markdown(results: dict[str, Any], targets: list[Target]) -> str:
             f"## Back Stretches bench ({'quick' if results['plan']['quick'] else 'default'} run)",
             f"{machine['cores']} cores shared by the servers and the load generator (wrk, one "
             f"thread); gunicorn {results['http']['workers']} sync workers; "
-            f"Python {machine['python']}; load average at start "
+            f"{machine['cpu']}; Python {machine['python']}; load average at start "
             f"{machine['load_average_at_start']:.2f}.",
             _summary(results),
-            f"### HTTP runs (quietest of {results['http']['rounds']} per row; CPU in cores, "
+            f"### HTTP runs (quietest of {results['http']['rounds']} per row; the ratios above are "
+            "medians over the rounds of each round's ratio; CPU in cores, "
             "i.e. CPU seconds per wall second: wrk, the gunicorn master and workers, and "
             "everything else on the machine)",
             _http_detail(results["http"]),
             _noise_note(results["http"]),
             "### Soak: worker memory",
             _soak_memory(results["soak"]),
+            "### Cost",
+            _cost(results["cost"]),
             "### Targets",
             _targets(targets),
         ]

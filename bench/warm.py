@@ -85,8 +85,12 @@ def measure_warm(plan: Plan, workdir: Path) -> tuple[dict[str, Any], dict[str, A
         _baseline_seconds(run_routine(module.lambda_handler))
     metered = MeteredSkill(module.lambda_handler, store)
     baseline: list[float] = []
-    for _ in range(plan.warm_conversations):
+    routine_reads, routine_writes = [], []
+    for _ in range(plan.warm_conversations):  # one session each
+        reads, writes = store.reads, store.writes
         baseline += _baseline_seconds(run_routine(metered))
+        routine_reads.append(store.reads - reads)
+        routine_writes.append(store.writes - writes)
     ours = _latency(metered.turn_seconds)
     base = _latency(baseline)
     turns = len(metered.turn_seconds)
@@ -103,6 +107,10 @@ def measure_warm(plan: Plan, workdir: Path) -> tuple[dict[str, Any], dict[str, A
         "reads_mean": sum(metered.reads) / turns,
         "writes_max": max(metered.writes),
         "writes_mean": sum(metered.writes) / turns,
+        "turns_per_routine": turns / plan.warm_conversations,
+        "reads_per_session_max": max(routine_reads),
+        "writes_per_routine_max": max(routine_writes),
+        "writes_per_routine_mean": sum(routine_writes) / len(routine_writes),
         "store_ms": _latency(metered.store_seconds),
         "turn_ms": ours,
     }

@@ -47,3 +47,8 @@ if [ $dev = 1 ] && [ -f tests/node/package.json ]; then
     npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
   fi
 fi
+
+if [ $dev = 1 ] && ! .venv/bin/python scripts/build_lambda.py --which-python >/dev/null; then
+  # the Lambda bundle is compiled and tested with the runtime's own Python (template.yaml)
+  echo "setup: the Lambda bundle tests will be skipped until that Python is installed" >&2
+fi

@@ -18,6 +18,8 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
+    """Every setting the skill reads, with its default."""
+
     skill_id: str | None = None  # requests for any other skill are refused
     store: str = "sqlite"
     db_path: Path = PROJECT_DATA_DIR / "progress.sqlite3"

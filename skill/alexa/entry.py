@@ -8,13 +8,14 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 from ask_sdk_model.request import Request
 
+from skill.alexa.serializer import FastSerializer
+
 log = logging.getLogger(__name__)
-_serializer = DefaultSerializer()
+_serializer = FastSerializer()
 
 
 class RequestRejected(ValueError):
@@ -87,7 +88,7 @@ def deserialize(event: dict[str, Any]) -> RequestEnvelope:
     try:
         payload = json.dumps(event, allow_nan=False, ensure_ascii=False)
         payload.encode("utf-8")  # lone surrogates: no real request carries them
-        return _serializer.deserialize(payload, RequestEnvelope)
+        return _serializer.read(event, RequestEnvelope)
     except Exception as error:  # the SDK raises several types for shapes it cannot read
         raise RequestRejected(f"event cannot be read as an Alexa request: {error}") from error
 

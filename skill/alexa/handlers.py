@@ -200,7 +200,8 @@ class ApologyHandler(AbstractExceptionHandler):
             reply = replies.asking(state, self.catalog, apology)
         history = progress.history if progress is not None else None
         profile = progress.profile if progress is not None else Profile()
-        remember_in_session(handler_input, state, history, profile)
+        known = progress.profile_known if progress is not None else False
+        remember_in_session(handler_input, state, history, profile, known)
         return build_response(handler_input, reply)
 
 

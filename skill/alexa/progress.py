@@ -1,7 +1,8 @@
 """Interceptors that load the user's progress before a request and save it after.
 
 A new session reads the store once; within a session, state and history travel in the
-session attributes, so a turn costs at most one read and one write. When the store is down
+session attributes, so a turn costs at most one read and one write, and none when the saved
+attributes did not change (`skill.alexa.unchanged`). When the store is down
 the user is still guided from the session attributes, and the failure is logged once.
 """
 
@@ -18,6 +19,7 @@ from ask_sdk_core.dispatch_components import (
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from skill.alexa.unchanged import note_known, save_if_changed
 from skill.content.model import Catalog
 from skill.conversation.history import History
 from skill.conversation.machine import Outcome
@@ -28,6 +30,7 @@ from skill.storage.base import COMPLETED_ON, HISTORY, PROFILE, STATE, StoreUnava
 
 log = logging.getLogger(__name__)
 
+PROFILE_UNKNOWN = "profile_unknown"  # session attribute: the store's profile was never read
 PROGRESS_KEY = "progress"  # request attribute: the Progress loaded for this request
 OUTCOME_KEY = "outcome"  # request attribute: the Outcome a handler produced
 SAVED_KEY = "saved"  # request attribute, once a save was tried: whether it was written
@@ -35,12 +38,17 @@ SAVED_KEY = "saved"  # request attribute, once a save was tried: whether it was 
 
 @dataclass(frozen=True)
 class Progress:
+    """The user's progress as loaded for this request."""
+
     state: DialogueState
     history: History | None  # None: the store could not be read this session
     first_visit: bool  # the store has no record of this user (or could not say)
     today: date
     profile: Profile = field(default_factory=Profile)
     store_failed: bool = False  # reading the store failed: don't wait on it again this request
+    # False when the store could not be read at the session's start: the profile here is a
+    # stand-in, and saving it would wipe the stored one, so saves leave the profile alone.
+    profile_known: bool = True
 
 
 def request_day(handler_input: HandlerInput) -> date:
@@ -69,6 +77,7 @@ def _session_progress(
         first_visit=False,
         today=today,
         profile=Profile.from_dict(attributes.get(PROFILE)),
+        profile_known=not attributes.get(PROFILE_UNKNOWN),
     )
 
 
@@ -77,7 +86,7 @@ def _stored_progress(handler_input: HandlerInput, catalog: Catalog, today: date)
         stored = handler_input.attributes_manager.persistent_attributes
     except StoreUnavailable as error:
         log.warning("progress store unavailable, guiding from the session only: %s", error)
-        return Progress(DialogueState(), None, True, today, store_failed=True)
+        return Progress(DialogueState(), None, True, today, store_failed=True, profile_known=False)
     if not stored:
         return Progress(DialogueState(), History(), True, today)
     state = DialogueState.from_dict(stored.get(STATE), catalog)
@@ -94,22 +103,34 @@ class LoadProgress(AbstractRequestInterceptor):
 
     def process(self, handler_input: HandlerInput) -> None:
         today = request_day(handler_input)
+        manager = handler_input.attributes_manager
         progress = _session_progress(handler_input, self.catalog, today)
-        if progress is None:
+        if progress is not None:
+            note_known(handler_input, None)
+        else:
             progress = _stored_progress(handler_input, self.catalog, today)
-        handler_input.attributes_manager.request_attributes[PROGRESS_KEY] = progress
+            stored = None if progress.store_failed else manager.persistent_attributes
+            note_known(handler_input, stored)
+        manager.request_attributes[PROGRESS_KEY] = progress
 
 
 def remember_in_session(
-    handler_input: HandlerInput, state: DialogueState, history: History | None, profile: Profile
+    handler_input: HandlerInput,
+    state: DialogueState,
+    history: History | None,
+    profile: Profile,
+    profile_known: bool = True,
 ) -> None:
     """Carry the progress to the next turn of this session in the session attributes."""
     if handler_input.request_envelope.session is not None:
-        handler_input.attributes_manager.session_attributes = {
+        carried: dict[str, object] = {
             STATE: state.to_dict(),
             PROFILE: profile.to_dict(),
             HISTORY: None if history is None else history.to_dict(),
         }
+        if not profile_known:
+            carried[PROFILE_UNKNOWN] = 1
+        handler_input.attributes_manager.session_attributes = carried
 
 
 class SaveProgress(AbstractResponseInterceptor):
@@ -130,23 +151,18 @@ class SaveProgress(AbstractResponseInterceptor):
         if outcome is None or progress is None:
             return False
         profile = outcome.profile or progress.profile
-        remember_in_session(handler_input, outcome.state, progress.history, profile)
+        known = progress.profile_known
+        remember_in_session(handler_input, outcome.state, progress.history, profile, known)
         if progress.store_failed:
             return False  # already logged; the session carries the state until the store is back
-        attributes: dict[str, object] = {
-            STATE: outcome.state.to_dict(),
-            PROFILE: profile.to_dict(),
-        }
+        attributes: dict[str, object] = {STATE: outcome.state.to_dict()}
+        if known:  # else the stored profile stays: settings changed meanwhile last the session
+            attributes[PROFILE] = profile.to_dict()
         if outcome.completed:
             attributes[COMPLETED_ON] = progress.today.isoformat()
-        manager.persistent_attributes = attributes
-        try:
-            manager.save_persistent_attributes()
-        except StoreUnavailable as error:
-            log.warning("progress store unavailable, not saved: %s", error)
-            return False
-        manager.request_attributes[SAVED_KEY] = True
-        return True
+        saved = save_if_changed(handler_input, attributes)
+        manager.request_attributes[SAVED_KEY] = saved
+        return saved
 
 
 def settled_reply(handler_input: HandlerInput, outcome: Outcome) -> ReplyPlan | None:

@@ -59,6 +59,8 @@ class Stretch:
 
 @dataclass(frozen=True)
 class Routine:
+    """A named sequence of stretches, as the user chooses it."""
+
     id: str
     name: str
     summary: str
@@ -72,6 +74,8 @@ class Routine:
 
 @dataclass(frozen=True)
 class Catalog:
+    """Every routine by id, and the one offered when the user names none."""
+
     routines: dict[str, Routine]
     default_id: str
 

@@ -12,6 +12,8 @@ from datetime import date, timedelta
 
 @dataclass(frozen=True)
 class History:
+    """Completed routines and the streak of consecutive days."""
+
     completed: int = 0
     streak: int = 0
     last_day: str = ""  # ISO date of the last completion, "" if none

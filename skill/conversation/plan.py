@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Say:
+    """Words to speak."""
+
     text: str
 
 
@@ -40,6 +42,8 @@ class Screen:
 
 @dataclass(frozen=True)
 class ReplyPlan:
+    """One reply: what to say, what to ask again if the user is silent, what to show."""
+
     speech: tuple[Segment, ...]
     reprompt: str | None  # None closes the session; otherwise the mic opens
     screen: Screen | None = None

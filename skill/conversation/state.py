@@ -27,6 +27,8 @@ IN_ROUTINE = frozenset(
 
 @dataclass(frozen=True)
 class DialogueState:
+    """Where the user is: routine, stretch, side and phase."""
+
     routine: str = ""  # routine id; "" before one is chosen
     stretch: int = 0  # index into the routine's stretches
     side: int = 0  # index into the stretch's sides (0 for one-sided stretches)

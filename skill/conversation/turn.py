@@ -45,6 +45,7 @@ class Outcome:
     reply: ReplyPlan | None  # None: nothing may be said (the session has ended)
     completed: bool = False  # a routine was completed on turn.today
     profile: Profile | None = None  # the changed profile; None: unchanged
+    reply_if_unsaved: ReplyPlan | None = None  # a completion's reply if it cannot be recorded
 
 
 Transition = Callable[[DialogueState, Turn], Outcome]

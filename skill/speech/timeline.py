@@ -20,11 +20,15 @@ END_CUES = (  # (shortest hold, seconds left, cue): the first that fits is said 
 
 @dataclass(frozen=True)
 class Spoken:
+    """Words Alexa speaks."""
+
     text: str
 
 
 @dataclass(frozen=True)
 class Silence:
+    """Seconds of silence."""
+
     seconds: int
 
 

@@ -9,7 +9,8 @@ Stored per Alexa user ID:
 
 ``get_attributes`` returns ``{"state": {...}, "profile": {...}, "history": {...}}`` (a record
 saved before profiles existed reads with an empty profile), or ``{}`` for a user the store has
-never seen. ``save_attributes`` writes ``attributes["state"]`` and ``attributes["profile"]``;
+never seen. ``save_attributes`` writes ``attributes["state"]`` and, when given,
+``attributes["profile"]`` (left as stored when absent: the caller could not read it);
 when the attributes also carry ``COMPLETED_ON`` (an ISO date), the store folds one completion on
 that day into the stored history with `record_completion`, in the same atomic step. A stored
 ``history`` passed back in is ignored: history is never overwritten wholesale.
@@ -50,11 +51,13 @@ def check_storable(value: object, where: str) -> None:
 
 
 def parse_save(attributes: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], date | None]:
-    """What a save asks for: the parts to replace (state and profile, each a dict, empty if
-    not given), and the day of a completion (or None). TypeError or ValueError for anything
-    the callers should never pass."""
+    """What a save asks for: the parts to replace (the state, empty if not given, and the
+    profile if given), and the day of a completion (or None). TypeError or ValueError for
+    anything the callers should never pass."""
     parts: dict[str, dict[str, Any]] = {}
     for name in REPLACED_PARTS:
+        if name != STATE and name not in attributes:
+            continue
         part = attributes.get(name, {})
         if not isinstance(part, dict):
             raise TypeError(f"{name} is a {type(part).__name__}, not a dict")

@@ -54,15 +54,19 @@ _MIGRATIONS = {  # schema version -> the statements that bring the previous vers
 }
 _SELECT = "SELECT state, profile, history FROM progress WHERE user_id = ?"
 _SELECT_HISTORY = "SELECT history FROM progress WHERE user_id = ?"
+# A NULL :profile keeps the stored profile (a save that could not read it).
 _UPSERT_STATE = """
-INSERT INTO progress (user_id, state, profile, history, updated_at) VALUES (?, ?, ?, ?, ?)
+INSERT INTO progress (user_id, state, profile, history, updated_at)
+VALUES (:user, :state, COALESCE(:profile, '{}'), :history, :now)
 ON CONFLICT (user_id) DO UPDATE
-SET state = excluded.state, profile = excluded.profile, updated_at = excluded.updated_at"""
-_UPSERT_ALL = """
-INSERT INTO progress (user_id, state, profile, history, updated_at) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (user_id) DO UPDATE
-SET state = excluded.state, profile = excluded.profile, history = excluded.history,
+SET state = excluded.state, profile = COALESCE(:profile, progress.profile),
     updated_at = excluded.updated_at"""
+_UPSERT_ALL = """
+INSERT INTO progress (user_id, state, profile, history, updated_at)
+VALUES (:user, :state, COALESCE(:profile, '{}'), :history, :now)
+ON CONFLICT (user_id) DO UPDATE
+SET state = excluded.state, profile = COALESCE(:profile, progress.profile),
+    history = excluded.history, updated_at = excluded.updated_at"""
 _DELETE = "DELETE FROM progress WHERE user_id = ?"
 
 
@@ -92,18 +96,25 @@ class SQLiteStore(AbstractPersistenceAdapter):
     def save_attributes(self, request_envelope: RequestEnvelope, attributes: dict) -> None:
         user_id = user_id_of(request_envelope)
         parts, day = parse_save(attributes)
-        replaced = (user_id, _dump(parts[STATE]), _dump(parts[PROFILE]))
+        profile = parts.get(PROFILE)
+        row_values = {
+            "user": user_id,
+            "state": _dump(parts[STATE]),
+            "profile": None if profile is None else _dump(profile),
+            "history": _EMPTY_HISTORY,
+            "now": _now(),
+        }
         with self._count_lock:
             self.writes += 1
         with self._connection("save progress") as connection:
             if day is None:
-                connection.execute(_UPSERT_STATE, (*replaced, _EMPTY_HISTORY, _now()))
+                connection.execute(_UPSERT_STATE, row_values)
                 return
             connection.execute("BEGIN IMMEDIATE")
             row = connection.execute(_SELECT_HISTORY, (user_id,)).fetchone()
             stored = {} if row is None else _parse(row[0], user_id, HISTORY)
             history = record_completion(History.from_dict(stored), day)
-            connection.execute(_UPSERT_ALL, (*replaced, _dump(history.to_dict()), _now()))
+            connection.execute(_UPSERT_ALL, {**row_values, "history": _dump(history.to_dict())})
             connection.execute("COMMIT")
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:

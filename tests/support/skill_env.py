@@ -110,10 +110,13 @@ def whole_routine(device: SimulatedDevice) -> tuple[list[int], Response]:
     assert spoken(device.launch()).startswith("Welcome")
     response = device.intent("StartRoutineIntent")
     silence_per_turn = []
-    while not ends_session(response):
+    for _ in range(MAX_TURNS_PER_ROUTINE):  # bounded: a routine that never ends fails, not hangs
+        if ends_session(response):
+            return silence_per_turn, response
         response = device.intent("ReadyIntent")
         silence_per_turn.append(sum(silences(response)))
-    return silence_per_turn, response
+    raise AssertionError(f"the routine did not end within {MAX_TURNS_PER_ROUTINE} turns")
 
 
+MAX_TURNS_PER_ROUTINE = 20
 LOWER_BACK_SILENCES = [30, 0, 40, 0, 30, 30]  # toe reach, -, ten paced sets, -, each leg

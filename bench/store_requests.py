@@ -1,0 +1,59 @@
+"""Store requests per routine on the DynamoDB store (dynalite over HTTP), to set beside the
+SQLite figures of the warm bench: the same routine, the same counting (calls that reach the
+table), through the Lambda entry as it runs on AWS (SKILL_STORE=dynamodb)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from bench.conversation import run_routine
+from bench.environment import in_process
+from bench.plan import Plan
+from skill.simulator.lambda_entry import load_lambda_module
+from tests.support.dynalite import AWS_ENV_REMOVED, AWS_TEST_ENV, Dynalite
+
+TABLE = "bench-progress"
+
+
+def measure_dynamodb_requests(plan: Plan, workdir: Path) -> dict[str, Any]:
+    """Reads and writes per routine over plan.store_routines routines, or why skipped."""
+    if shutil.which("node") is None:
+        return {"skipped": "node is not installed (scripts/setup.sh --dev installs it)"}
+    with Dynalite(workdir / "dynalite") as server:
+        aws = {**AWS_TEST_ENV, "AWS_ENDPOINT_URL_DYNAMODB": server.endpoint_url}
+        settings = {"SKILL_STORE": "dynamodb", "SKILL_TABLE": TABLE, **aws}
+        with in_process(workdir / "unused.sqlite3", **settings):
+            for name in AWS_ENV_REMOVED:
+                if name not in settings:
+                    os.environ.pop(name, None)
+            _create_table(server.endpoint_url)
+            module = load_lambda_module()
+            store = module._skill.persistence_adapter
+            reads, writes = [], []
+            for _ in range(plan.store_routines):
+                before = store.reads, store.writes
+                run_routine(module.lambda_handler)
+                reads.append(store.reads - before[0])
+                writes.append(store.writes - before[1])
+    return {
+        "store": "dynamodb (dynalite)",
+        "routines": plan.store_routines,
+        "reads_per_session_max": max(reads),
+        "writes_per_routine_max": max(writes),
+        "writes_per_routine_mean": sum(writes) / len(writes),
+    }
+
+
+def _create_table(endpoint_url: str) -> None:
+    import boto3
+
+    client = boto3.client("dynamodb", endpoint_url=endpoint_url)
+    client.create_table(
+        TableName=TABLE,
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )

@@ -1,0 +1,43 @@
+"""Importing the DynamoDB store (every cold start on Lambda with SKILL_STORE=dynamodb) builds no
+DynamoDB resource of its own, needs no region and looks for no credentials."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.servers import ROOT
+
+CHILD = """
+import json
+import boto3.session
+built = []
+resource = boto3.session.Session.resource
+def counting(self, *args, **kwargs):
+    built.append(args[0] if args else kwargs.get("service_name"))
+    return resource(self, *args, **kwargs)
+boto3.session.Session.resource = counting
+import skill.storage.dynamodb_store as module
+after_import = list(built)
+store = module.DynamoDbStore("progress", region="eu-west-1")
+print(json.dumps({"after_import": after_import, "after_store": built}))
+"""
+
+
+def test_importing_the_store_builds_no_resource_and_needs_no_aws_settings(tmp_path: Path) -> None:
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),  # no ~/.aws
+        "PYTHONPATH": str(ROOT),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    built = json.loads(done.stdout)
+    assert built["after_import"] == []
+    assert built["after_store"] == ["dynamodb"]  # the store's own, and only that

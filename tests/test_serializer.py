@@ -1,0 +1,115 @@
+"""The skill's own serializer reads and writes exactly what ask-sdk's DefaultSerializer does:
+the same request objects for the same envelopes (valid, damaged or random), the same errors,
+and the same JSON for the skill's responses."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date, datetime, timezone
+from enum import Enum
+from typing import Any
+
+import pytest
+from ask_sdk_core.exceptions import SerializationException
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import RequestEnvelope
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from skill.alexa.serializer import FastSerializer
+from skill.simulator.envelopes import DeviceInfo, iso_timestamp, launch_request
+from tests.test_fuzz import envelopes
+
+NOW = datetime(2026, 11, 24, 8, 30, tzinfo=timezone.utc)
+SDK = DefaultSerializer()
+OURS = FastSerializer()
+
+
+def tree(value: Any) -> Any:
+    """A comparable picture of SDK objects: class, every attribute, dates as ISO text."""
+    if isinstance(value, Enum):
+        return (type(value).__name__, value.value)
+    if isinstance(value, datetime | date):
+        return (type(value).__name__, value.isoformat())
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
+    if isinstance(value, list):
+        return [tree(item) for item in value]
+    if isinstance(value, dict):
+        return {key: tree(item) for key, item in value.items()}
+    if hasattr(value, "deserialized_types"):
+        return (type(value).__name__, {k: tree(v) for k, v in vars(value).items()})
+    return value
+
+
+def read_both(event: Any) -> tuple[Any, Any]:
+    """(SDK's reading, ours), each the objects or the SerializationException class."""
+    results = []
+    for read in (lambda: SDK.deserialize(json.dumps(event), RequestEnvelope),
+                 lambda: OURS.read(event, RequestEnvelope)):  # fmt: skip
+        try:
+            results.append(tree(read()))
+        except SerializationException:
+            results.append(SerializationException)
+    return results[0], results[1]
+
+
+def test_a_whole_routine_reads_the_same(tmp_path: Any) -> None:
+    from bench.conversation import load_ours, run_routine
+
+    handler = load_ours(tmp_path / "progress.sqlite3").lambda_handler
+    events = run_routine(handler)
+    assert len(events) > 8
+    for event in events:
+        sdk, ours = read_both(event)
+        assert sdk is not SerializationException
+        assert ours == sdk
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(envelopes(NOW, max_depth=6))
+def test_damaged_envelopes_read_the_same_or_fail_the_same(event: dict[str, Any]) -> None:
+    sdk, ours = read_both(event)
+    assert ours == sdk
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    ["2026-11-24T08:30:00Z", "2026-11-24T08:30:00.123Z", "2026-11-24T09:30:00+01:00",
+     "2026-11-24T08:30:00", "2026-11-24", "Nov 24 2026 8:30", "not a time", "", 1764000000],
+)  # fmt: skip
+def test_timestamps_read_the_same(stamp: Any) -> None:
+    event = launch_request(DeviceInfo("amzn1.ask.account.T"), now=NOW)
+    event["request"]["timestamp"] = stamp
+    sdk, ours = read_both(event)
+    assert ours == sdk
+
+
+def test_responses_serialize_the_same(tmp_path: Any) -> None:
+    from ask_sdk_core.response_helper import ResponseFactory
+    from ask_sdk_model.ui import SsmlOutputSpeech
+
+    response = ResponseFactory().speak("<speak>hi</speak>").ask("again?").response
+    response.output_speech = SsmlOutputSpeech(ssml="<speak>hi</speak>")
+    assert OURS.serialize(response) == SDK.serialize(response)
+    assert OURS.serialize({"when": NOW, "items": (1, "a")}) == SDK.serialize(
+        {"when": NOW, "items": (1, "a")}
+    )
+
+
+@given(st.text(max_size=40) | st.datetimes().map(lambda moment: moment.isoformat() + "Z"))
+def test_random_timestamps_read_the_same(stamp: str) -> None:
+    event = {
+        "version": "1.0",
+        "context": {},
+        "request": {"type": "LaunchRequest", "requestId": "r", "timestamp": stamp},
+    }
+    sdk, ours = read_both(event)
+    assert ours == sdk
+
+
+def test_an_iso_timestamp_is_read_as_the_same_moment() -> None:
+    stamp = iso_timestamp(NOW)
+    event = {"version": "1.0", "request": {"type": "LaunchRequest", "timestamp": stamp}}
+    assert OURS.read(event, RequestEnvelope).request.timestamp == NOW
