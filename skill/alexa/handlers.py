@@ -14,6 +14,7 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from skill.alexa.intents import INTENT_EVENTS, ROUTINE_SLOT
 from skill.alexa.progress import OUTCOME_KEY, PROGRESS_KEY, Progress, remember_in_session
 from skill.alexa.responses import build_response
+from skill.alexa.touch import TouchHandler
 from skill.content.model import Catalog
 from skill.conversation import machine, replies
 from skill.conversation.events import Event
@@ -170,6 +171,7 @@ def request_handlers(catalog: Catalog) -> list[AbstractRequestHandler]:
     return [
         LaunchHandler(conversation),
         *(IntentHandler(conversation, name, event) for name, event in INTENT_EVENTS.items()),
+        TouchHandler(conversation),
         SessionEndedHandler(conversation),
         UnknownIntentHandler(conversation),
         OtherRequestHandler(),

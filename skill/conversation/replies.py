@@ -190,7 +190,7 @@ def performing_card(position: Position) -> Card:
     stretch = position.stretch
     if stretch.kind is StretchKind.HOLD:
         return screens.exercise(position, _text(stretch, stretch.during, position.side))
-    return screens.exercise(position, " ".join(stretch.movements))
+    return screens.exercise(position, "")  # the counter shows each movement as it is said
 
 
 def step_done(position: Position) -> ReplyPlan:
