@@ -351,3 +351,12 @@ def test_it_hurts_clears_the_exercise_from_the_screen(skill_env: SkillEnv) -> No
     (card,) = cards(response)
     assert card["state"] == "Stopped" and card["cue"] in spoken(response)
     assert card["counting"] == "" and card["buttons"] == []
+
+
+def test_in_every_reply_the_cue_on_screen_is_a_line_alexa_says() -> None:
+    for state, event, reply in REPLIES:
+        said = " ".join(segment.text for segment in reply.speech if isinstance(segment, Say))
+        assert reply.screen is not None
+        for card in (reply.screen.card, reply.screen.then):
+            if card is not None and card.cue:
+                assert card.cue in said, (state, event, card.cue)

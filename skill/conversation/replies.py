@@ -116,12 +116,13 @@ def position_of(state: DialogueState, catalog: Catalog) -> Position:
 def asking(state: DialogueState, catalog: Catalog, *lines: str) -> ReplyPlan:
     """Say the lines, then ask what this state asks."""
     prompt = prompt_for(state, catalog)
-    return ReplyPlan(_said(*lines, prompt), reprompt=prompt, screen=state_screen(state, catalog))
+    screen = state_screen(state, catalog, prompt)
+    return ReplyPlan(_said(*lines, prompt), reprompt=prompt, screen=screen)
 
 
-def state_screen(state: DialogueState, catalog: Catalog) -> Screen:
-    """What the screen shows while the user is asked what this state asks."""
-    prompt = prompt_for(state, catalog)
+def state_screen(state: DialogueState, catalog: Catalog, prompt: str = "") -> Screen:
+    """What the screen shows while the user is asked what this state asks (or `prompt`)."""
+    prompt = prompt or prompt_for(state, catalog)
     if state.phase is Phase.NOT_STARTED:
         return Screen(screens.welcome((catalog.get(state.routine) or catalog.default).name, prompt))
     position = position_of(state, catalog)
@@ -302,7 +303,8 @@ def list_routines(catalog: Catalog, state: DialogueState) -> ReplyPlan:
     choices = spoken_list([f"start {routine.name}" for routine in others])
     if state.phase in (Phase.NOT_STARTED, Phase.FINISHED):
         prompt = f"Which would you like? Say {spoken_list([f'start {r.name}' for r in routines])}."
-        return ReplyPlan(_said(intro, *described, prompt), prompt, state_screen(state, catalog))
+        screen = state_screen(state, catalog, prompt)
+        return ReplyPlan(_said(intro, *described, prompt), prompt, screen)
     return asking(state, catalog, intro, *described, f"To switch, say {choices}.")
 
 
