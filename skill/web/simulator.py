@@ -78,7 +78,8 @@ def simulator_blueprint(settings: Settings) -> Blueprint:
         text, button = data.get("text"), data.get("button")
         if data["action"] == "say" and (not isinstance(text, str) or not text.strip()):
             return jsonify(error="say needs text"), 400
-        if data["action"] == "touch" and not (isinstance(button, str) and len(button) < MAX_ACTION):
+        a_button = isinstance(button, str) and 0 < len(button) <= MAX_ACTION
+        if data["action"] == "touch" and not a_button:
             return jsonify(error="touch needs the button's action"), 400
         user = request.cookies.get(USER_COOKIE, "")
         if not (user.isalnum() and len(user) == 32):
