@@ -10,7 +10,7 @@ spoken line is estimated from its words at WORDS_PER_SECOND.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 from skill.conversation.plan import Beat, Card, Hold, ReplyPlan, Say
 from skill.speech.timeline import Spoken, hold_moments
@@ -98,8 +98,8 @@ def payload_ticks(plan: ReplyPlan) -> list[dict[str, object]]:
     one it shows."""
     ticks, previous = [], 0
     for tick in screenplay(plan):
-        fields = {_camel(name): value for name, value in asdict(tick).items()}
-        ticks.append({**fields, "waitMs": tick.at_ms - previous})
+        values = {_JSON_NAMES[name]: value for name, value in vars(tick).items()}
+        ticks.append({**values, "waitMs": tick.at_ms - previous})
         previous = tick.at_ms
     return ticks
 
@@ -107,3 +107,6 @@ def payload_ticks(plan: ReplyPlan) -> list[dict[str, object]]:
 def _camel(name: str) -> str:
     first, *rest = name.split("_")
     return first + "".join(word.capitalize() for word in rest)
+
+
+_JSON_NAMES = {field.name: _camel(field.name) for field in fields(Tick)}
