@@ -172,6 +172,7 @@ def test_a_whole_routine_in_the_browser(page, simulator_url: str) -> None:
     page.wait_for_function("document.getElementById('screen-state').textContent === 'Reps'")
     assert page.text_content("#count-label") == "of 10"
     assert page.text_content("#count-detail") == "Left elbow to right thigh"
+    screenshot(page, "reps")
     alexa_said(page, "That's ten.")
     say(page, "next")
     alexa_said(page, "Stretch three of three: the table hamstring stretch.")

@@ -36,7 +36,8 @@ def spoken_ms(text: str) -> int:
 
 
 def _hold_tick(silence: int, second: int, at_ms: int, left: int, total: int) -> Tick:
-    return Tick(0, silence, second, at_ms, str(left), "seconds", ring=left / total)
+    unit = "second" if left == 1 else "seconds"
+    return Tick(0, silence, second, at_ms, str(left), unit, ring=left / total)
 
 
 def _rep_tick(card: Card, beat: int, beats: int, anchor: tuple[int, int, int]) -> Tick:
