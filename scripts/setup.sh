@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up this checkout: a virtualenv with the pinned packages, and with --dev the tools the
-# test suite needs (Node.js for the local DynamoDB server, Chromium for the browser tests). Safe to run again: it only
+# test suite needs (Node.js for the local DynamoDB server and the APL linter, Chromium for the browser tests). Safe to run again: it only
 # installs what is missing or changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."

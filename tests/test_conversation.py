@@ -329,11 +329,15 @@ def test_screen_devices_get_visuals_and_voice_only_devices_do_not(skill_env: Ski
     directives = response["response"].get("directives") or []
     assert [d["type"] for d in directives] == ["Alexa.Presentation.APL.RenderDocument"]
     screen = directives[0]["datasources"]["payload"]["screen"]
-    assert screen["title"] == "Toe reach" and screen["subtitle"] == "Stretch 1 of 3"
-    hold = with_screen.intent("ReadyIntent")
-    assert (
-        hold["response"]["directives"][0]["datasources"]["payload"]["screen"]["holdSeconds"] == 30
+    card = screen["cards"][0]
+    assert (card["title"], card["progress"], card["state"]) == (
+        "Toe reach",
+        "Stretch 1 of 3",
+        "Get ready",
     )
+    hold = with_screen.intent("ReadyIntent")
+    ticks = hold["response"]["directives"][0]["datasources"]["payload"]["screen"]["ticks"]
+    assert [tick["count"] for tick in ticks][:2] == ["30", "29"]
 
     voice_only = skill_env.device(user_id="amzn1.ask.account.VOICE")
     voice_only.launch()

@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from skill.alexa.entry import RequestRejected
-from skill.simulator.envelopes import DEFAULT_SKILL_ID, SimulatedDevice, launch_request
+from skill.simulator.envelopes import (
+    DEFAULT_SKILL_ID,
+    DeviceInfo,
+    SimulatedDevice,
+    launch_request,
+)
 from skill.simulator.lambda_entry import LAMBDA_ENTRY, load_lambda_module
 from tests.support.skill_env import spoken
 
@@ -66,3 +71,13 @@ def test_importing_the_lambda_entry_imports_no_flask(tmp_path: Path) -> None:
         [sys.executable, "-c", code, str(LAMBDA_ENTRY)], env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_deeply_nested_application_id_is_refused_cleanly(handler_for_skill) -> None:
+    nested: object = "amzn1.ask.skill.x"
+    for _ in range(2000):  # found by the fuzz test: its repr overflowed the stack
+        nested = [nested]
+    event = launch_request(DeviceInfo("amzn1.ask.account.A"))
+    event["context"]["System"]["application"]["applicationId"] = nested
+    with pytest.raises(RequestRejected, match=r"^applicationId \(not text\) is not this skill$"):
+        handler_for_skill(event, None)

@@ -46,7 +46,8 @@ def application_id_problem(event: Mapping[str, Any], skill_id: str) -> str | Non
         return "request has no context.System.application.applicationId"
     for application_id in (context_id, session_id):
         if application_id is not None and application_id != skill_id:
-            return f"applicationId {repr(application_id)[:100]} is not this skill"
+            shown = repr(application_id)[:100] if isinstance(application_id, str) else "(not text)"
+            return f"applicationId {shown} is not this skill"
     return None
 
 

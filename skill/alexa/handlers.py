@@ -22,6 +22,7 @@ from skill.alexa.progress import (
     settled_reply,
 )
 from skill.alexa.responses import build_response
+from skill.alexa.touch import TouchHandler
 from skill.content.model import Catalog
 from skill.conversation import machine, replies
 from skill.conversation.events import Event
@@ -211,6 +212,7 @@ def request_handlers(catalog: Catalog) -> list[AbstractRequestHandler]:
     return [
         LaunchHandler(conversation),
         *(IntentHandler(conversation, name, event) for name, event in INTENT_EVENTS.items()),
+        TouchHandler(conversation),
         SessionEndedHandler(conversation),
         UnknownIntentHandler(conversation),
         OtherRequestHandler(),

@@ -29,11 +29,11 @@ def build_response(handler_input: HandlerInput, reply: ReplyPlan | None) -> Resp
     if reply.reprompt is not None:
         builder.ask(text_to_ssml(reply.reprompt))
     builder.set_should_end_session(reply.end_session)
-    if reply.screen is not None and has_screen(handler_input):
+    directive = render_document(reply) if has_screen(handler_input) else None
+    if directive is not None:
         # imported here: the APL models cost every voice-only cold start 9 ms
         from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
-        directive = render_document(reply.screen)
         builder.add_directive(
             RenderDocumentDirective(
                 token=directive["token"],

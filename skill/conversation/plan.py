@@ -31,13 +31,38 @@ Segment = Say | Hold | Beat
 
 
 @dataclass(frozen=True)
-class Screen:
-    """What a device with a screen shows alongside the speech."""
+class Button:
+    """A touch button: its label, and the action it sends (a key of skill.alexa.touch)."""
 
+    label: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """One screenful, in words a screen shows beside the speech. `counting` says what the
+    card counts while the speech's pauses play: "hold" (a countdown over each Hold) or
+    "reps" (the rep number and movement over each Beat, from `movements`)."""
+
+    state: str  # what is happening, as a label: "Get ready", "Hold", "Rotations", "Paused"
     title: str
-    subtitle: str
-    body: str
-    hold_seconds: int = 0
+    routine: str = ""
+    progress: str = ""  # "Stretch 2 of 3"
+    side: str = ""  # "Left leg"
+    cue: str = ""  # the short cue
+    picture: str = ""  # a picture id (skill/speech/apl/pictures.json), "" for none
+    buttons: tuple[Button, ...] = ()
+    counting: str = ""
+    movements: tuple[str, ...] = ()  # for "reps": the movements of one rep, in order
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What a device with a screen shows alongside the speech: `card` from the start, then
+    `then` (if any) once the speech's last pause (the exercise) is over."""
+
+    card: Card
+    then: Card | None = None
 
 
 @dataclass(frozen=True)

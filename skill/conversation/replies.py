@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import date
 
 from skill.content.model import Catalog, Routine, Stretch, StretchKind
+from skill.conversation import screens
 from skill.conversation.history import History
-from skill.conversation.plan import Beat, Hold, ReplyPlan, Say, Screen, Segment
+from skill.conversation.plan import Beat, Card, Hold, ReplyPlan, Say, Screen, Segment
 from skill.conversation.state import DialogueState, Phase, Position
 
 SKILL_NAME = "Back Stretches"
@@ -134,7 +135,26 @@ def position_of(state: DialogueState, catalog: Catalog) -> Position:
 def asking(state: DialogueState, catalog: Catalog, *lines: str) -> ReplyPlan:
     """Say the lines, then ask what this state asks."""
     prompt = prompt_for(state, catalog)
-    return ReplyPlan(_said(*lines, prompt), reprompt=prompt)
+    screen = state_screen(state, catalog, prompt)
+    return ReplyPlan(_said(*lines, prompt), reprompt=prompt, screen=screen)
+
+
+def state_screen(state: DialogueState, catalog: Catalog, prompt: str = "") -> Screen:
+    """What the screen shows while the user is asked what this state asks (or `prompt`)."""
+    prompt = prompt or prompt_for(state, catalog)
+    if state.phase is Phase.NOT_STARTED:
+        return Screen(screens.welcome((catalog.get(state.routine) or catalog.default).name, prompt))
+    position = position_of(state, catalog)
+    cards = {
+        Phase.INTRODUCING: screens.get_ready,
+        Phase.WAITING_OTHER_SIDE: screens.switch_sides,
+        Phase.HOLDING: screens.step_done,
+        Phase.COUNTING: screens.step_done,
+        Phase.PAUSED: screens.paused,
+    }
+    if state.phase in cards:
+        return Screen(cards[state.phase](position, prompt))
+    return Screen(screens.routine_complete(position, prompt, (screens.START_OVER, screens.STOP)))
 
 
 # -- the routine itself ---------------------------------------------------------------------
@@ -159,19 +179,19 @@ def introduce(position: Position, *, opening: bool = False, brief: bool = False)
         f"Stretch {spoken_number(number)} of {spoken_number(total)}: the {stretch.name}.",
         *instructions,
     )
-    screen = Screen(stretch.name.capitalize(), f"Stretch {number} of {total}", " ".join(setup))
-    return ReplyPlan(speech, reprompt=prompt, screen=screen)
+    cue = instructions[0] if brief else prompt  # the card shows a line that is said
+    return ReplyPlan(speech, reprompt=prompt, screen=Screen(screens.get_ready(position, cue)))
 
 
 def switch_sides(position: Position, *, brief: bool = False) -> ReplyPlan:
     stretch = position.stretch
     prompt = ready_prompt(position)
     switch = _text(stretch, stretch.switch, position.side)
-    title = f"{stretch.name.capitalize()}: {stretch.side_title(position.side)}"
-    screen = Screen(title, "Switch sides", switch)
     if brief:
-        spoken = _said(_text(stretch, stretch.brief_switch, position.side), BRIEF_READY)
-        return ReplyPlan(spoken, reprompt=prompt, screen=screen)
+        cue = _text(stretch, stretch.brief_switch, position.side)
+        screen = Screen(screens.switch_sides(position, cue))
+        return ReplyPlan(_said(cue, BRIEF_READY), reprompt=prompt, screen=screen)
+    screen = Screen(screens.switch_sides(position, prompt))
     return ReplyPlan(_said(switch, prompt), reprompt=prompt, screen=screen)
 
 
@@ -213,15 +233,12 @@ def perform(position: Position) -> tuple[Segment, ...]:
     return tuple(segments)
 
 
-def performing_screen(position: Position) -> Screen:
+def performing_card(position: Position) -> Card:
+    """The card during the exercise; what it counts comes from the speech's pauses."""
     stretch = position.stretch
-    title = stretch.name.capitalize()
     if stretch.kind is StretchKind.HOLD:
-        label = stretch.side_title(position.side)
-        subtitle = f"Hold {label}" if label else "Hold"
-        during = _text(stretch, stretch.during, position.side)
-        return Screen(title, subtitle, during, hold_seconds=stretch.hold_seconds)
-    return Screen(title, f"{stretch.reps} sets", " ".join(stretch.movements))
+        return screens.exercise(position, _text(stretch, stretch.during, position.side))
+    return screens.exercise(position, "")  # the counter shows each movement as it is said
 
 
 def step_done(position: Position) -> ReplyPlan:
@@ -230,16 +247,17 @@ def step_done(position: Position) -> ReplyPlan:
     assert following is not None
     prompt = next_prompt(position)
     speech = perform(position) + _said(f"Nicely done. Next up is the {following.name}.", prompt)
-    return ReplyPlan(speech, reprompt=prompt, screen=performing_screen(position))
+    screen = Screen(performing_card(position), screens.step_done(position, prompt))
+    return ReplyPlan(speech, reprompt=prompt, screen=screen)
 
 
 def exercise_then_switch(
     position: Position, other_side: Position, *, brief: bool = False
 ) -> ReplyPlan:
     switch = switch_sides(other_side, brief=brief)
-    return ReplyPlan(
-        perform(position) + switch.speech, switch.reprompt, performing_screen(position)
-    )
+    then = switch.screen.card if switch.screen else None
+    screen = Screen(performing_card(position), then)
+    return ReplyPlan(perform(position) + switch.speech, switch.reprompt, screen)
 
 
 def _record(history: History | None) -> str:
@@ -265,8 +283,8 @@ def finish(position: Position, history: History | None, *, saved: bool = True) -
         record,
         "Come back tomorrow and keep it going." if saved else "See you tomorrow.",
     )
-    screen = Screen("Routine complete", routine.name.capitalize(), record or "Well done.")
-    return ReplyPlan(speech, reprompt=None, screen=screen)
+    complete = screens.routine_complete(position, record or "Come back tomorrow and keep it going.")
+    return ReplyPlan(speech, reprompt=None, screen=Screen(performing_card(position), complete))
 
 
 # -- around the routine ---------------------------------------------------------------------
@@ -295,33 +313,34 @@ def welcome_back(position: Position, catalog: Catalog) -> ReplyPlan:
     where = "" if routine.id == catalog.default_id else f", in the {routine.name} routine"
     prompt = "Say continue to pick up there, or start over."
     speech = _said(f"Welcome back. You were on {label}{where}.", prompt)
-    return ReplyPlan(speech, reprompt=prompt)
+    return ReplyPlan(speech, reprompt=prompt, screen=Screen(screens.welcome_back(position, prompt)))
 
 
 def paused(position: Position) -> ReplyPlan:
     label = _stretch_label(position.stretch, position.side)
     prompt = "Say continue when you're ready to carry on."
-    return ReplyPlan(_said(f"Paused. We'll pick up with {label}.", prompt), reprompt=prompt)
+    screen = Screen(screens.paused(position, prompt))
+    return ReplyPlan(_said(f"Paused. We'll pick up with {label}.", prompt), prompt, screen)
 
 
 def saved_and_goodbye(position: Position) -> ReplyPlan:
-    label = _stretch_label(position.stretch, position.side)
+    saved = f"I've saved your place at {_stretch_label(position.stretch, position.side)}."
     return ReplyPlan(
-        _said(
-            f"Okay. I've saved your place at {label}.",
-            f"When you're ready, say: Alexa, open {INVOCATION}.",
-        ),
+        _said(f"Okay. {saved}", f"When you're ready, say: Alexa, open {INVOCATION}."),
         reprompt=None,
+        screen=Screen(screens.stopped("Place saved", saved)),
     )
 
 
 def goodbye() -> ReplyPlan:
-    return ReplyPlan(_said("Goodbye, and take care of your back."), reprompt=None)
+    farewell = "Goodbye, and take care of your back."
+    return ReplyPlan(_said(farewell), None, Screen(screens.stopped("Goodbye", farewell)))
 
 
 def pain_stop(*, in_routine: bool) -> ReplyPlan:
     stopped = "I've stopped the routine here." if in_routine else ""
-    return ReplyPlan(_said(PAIN_STOP, RED_FLAGS, stopped), reprompt=None)
+    screen = Screen(screens.stopped("Stop now", PAIN_STOP))
+    return ReplyPlan(_said(PAIN_STOP, RED_FLAGS, stopped), None, screen)
 
 
 def confirm_restart(position: Position, routine: Routine) -> ReplyPlan:
@@ -351,7 +370,8 @@ def list_routines(catalog: Catalog, state: DialogueState) -> ReplyPlan:
         prompt = (
             f"Which would you like? Say {spoken_list([f'start the {r.name}' for r in routines])}."
         )
-        return ReplyPlan(_said(intro, *described, prompt), reprompt=prompt)
+        screen = state_screen(state, catalog, prompt)
+        return ReplyPlan(_said(intro, *described, prompt), prompt, screen)
     return asking(state, catalog, intro, *described, f"To switch, say {choices}.")
 
 

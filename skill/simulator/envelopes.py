@@ -1,7 +1,8 @@
 """Request envelopes in the JSON shapes Alexa sends, and a simulated device that keeps a session.
 
 Shapes follow Amazon's "Request and Response JSON Reference" and "Request Types Reference":
-LaunchRequest, IntentRequest (slots with entity resolution) and SessionEndedRequest.
+LaunchRequest, IntentRequest (slots with entity resolution), SessionEndedRequest, and the
+Alexa.Presentation.APL.UserEvent a touch on the screen sends.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]  # the Lambda signatur
 
 DEFAULT_SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-000000000000"
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
-APL_MAX_VERSION = "2023.3"
+APL_MAX_VERSION = "2024.2"
+SCREEN_TOKEN = "backStretchesScreen"  # the token of the document on screen
 SIMULATED_ACCESS_TOKEN = "simulated-api-access-token"
 _API_ENDPOINTS = {  # Alexa's regional API hosts; North America is the default
     "en-GB": "https://api.eu.amazonalexa.com",
@@ -189,6 +191,20 @@ def intent_request(
     return _envelope(device, session or SessionInfo.fresh(), request)
 
 
+def user_event_request(
+    device: DeviceInfo,
+    arguments: list[Any],
+    session: SessionInfo | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """A UserEvent envelope: a TouchWrapper on the screen was pressed and sent `arguments`."""
+    request = _request("Alexa.Presentation.APL.UserEvent", device, now)
+    request["token"] = SCREEN_TOKEN
+    request["arguments"] = list(arguments)
+    request["source"] = {"type": "TouchWrapper", "handler": "Press", "id": "button", "value": None}
+    return _envelope(device, session or SessionInfo.fresh(), request)
+
+
 def session_ended_request(
     device: DeviceInfo,
     reason: str = "EXCEEDED_MAX_REPROMPTS",
@@ -270,6 +286,12 @@ class SimulatedDevice:
         slots: dict[str, SlotInput] = dict.fromkeys(resolver.declared_slots(match.intent))
         slots.update({slot.name: slot for slot in match.slots})
         return self.intent(match.intent, slots)
+
+    def touch(self, *arguments: Any) -> dict[str, Any]:
+        """Press a button on the screen: send the UserEvent it sends."""
+        return self._send(
+            lambda session, now: user_event_request(self.info, list(arguments), session, now)
+        )
 
     def end_session(self, reason: str = "EXCEEDED_MAX_REPROMPTS") -> dict[str, Any]:
         """Send the SessionEndedRequest that closes the open session."""

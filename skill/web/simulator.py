@@ -3,6 +3,9 @@
 Each browser is its own simulated user (a random ID in a cookie), talking in-process to a
 second instance of the skill on its own store, so it can never touch a real Alexa user's
 progress. The browser keeps the Alexa session between turns, as the device would.
+
+The page shows what an Echo Show would: the screen data and the pictures of the APL
+document the skill sent, switched by the same ticks, and its buttons send the same UserEvents.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ STATIC = Path(__file__).parent / "static"
 USER_COOKIE = "simulated_user"
 USER_PREFIX = "amzn1.ask.account.SIMULATOR-"
 MAX_UTTERANCE = 200
+MAX_ACTION = 40
+ACTIONS = ("launch", "say", "touch", "timeout")
 
 
 def _speech(ssml: str | None) -> list[dict[str, Any]]:
@@ -37,9 +42,13 @@ def _speech(ssml: str | None) -> list[dict[str, Any]]:
 
 
 def _screen(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The screen data of the APL document in a response, with the pictures it carries."""
     for directive in body.get("directives") or []:
         if directive.get("type", "").endswith("APL.RenderDocument"):
-            return directive["datasources"]["payload"]["screen"]
+            screen = directive["datasources"]["payload"]["screen"]
+            graphics = directive["document"]["graphics"]
+            shown = {card["picture"] for card in screen["cards"]}
+            return {**screen, "pictures": {name: graphics[name] for name in shown if name}}
     return None
 
 
@@ -64,11 +73,14 @@ def simulator_blueprint(settings: Settings) -> Blueprint:
     @blueprint.post("/simulator/turn")
     def turn() -> Any:
         data = request.get_json(silent=True)
-        if not isinstance(data, dict) or data.get("action") not in ("launch", "say", "timeout"):
-            return jsonify(error="expected {action: launch|say|timeout, text, session}"), 400
-        text = data.get("text")
+        if not isinstance(data, dict) or data.get("action") not in ACTIONS:
+            return jsonify(error="expected {action: launch|say|touch|timeout, ...}"), 400
+        text, button = data.get("text"), data.get("button")
         if data["action"] == "say" and (not isinstance(text, str) or not text.strip()):
             return jsonify(error="say needs text"), 400
+        a_button = isinstance(button, str) and 0 < len(button) <= MAX_ACTION
+        if data["action"] == "touch" and not a_button:
+            return jsonify(error="touch needs the button's action"), 400
         user = request.cookies.get(USER_COOKIE, "")
         if not (user.isalnum() and len(user) == 32):
             user = secrets.token_hex(16)
@@ -82,6 +94,8 @@ def simulator_blueprint(settings: Settings) -> Blueprint:
             if not device.session_open:
                 return jsonify(speech=[], reprompt=[], screen=None, session=None, heard=None)
             reply = device.end_session("EXCEEDED_MAX_REPROMPTS")
+        elif data["action"] == "touch":
+            reply = device.touch(button)
         else:
             match = resolver.resolve(text[:MAX_UTTERANCE])
             heard = match.intent if match else "AMAZON.FallbackIntent"
