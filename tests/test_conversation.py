@@ -90,14 +90,20 @@ def test_full_routine_from_launch_to_completion(skill_env: SkillEnv) -> None:
     assert left_leg["response"].get("reprompt") is None
 
     saved = skill_env.saved()
-    assert saved["history"] == {"completed": 1, "streak": 1, "last_day": "2026-11-23"}
+    assert saved["history"] == {
+        "completed": 1,
+        "streak": 1,
+        "last_day": "2026-11-23",
+        "best": 1,
+        "recent": ["2026-11-23"],
+    }
     assert saved["state"]["phase"] == "finished"
 
 
 def complete_routine(device: SimulatedDevice) -> dict:
     start_lower_back(device)
     response = device.intent("ReadyIntent")
-    while not ends_session(response):
+    while not (ends_session(response) or "That's the whole" in spoken(response)):
         response = device.intent("ReadyIntent")
     return response
 
@@ -115,7 +121,13 @@ def test_streak_counts_consecutive_days_and_resets_after_a_gap(skill_env: SkillE
     assert "not medical advice" not in spoken(welcome)
     skill_env.clock.advance(days=2)
     assert "That's four routines completed." in spoken(complete_routine(device))
-    assert skill_env.saved()["history"] == {"completed": 4, "streak": 1, "last_day": "2026-11-28"}
+    assert skill_env.saved()["history"] == {
+        "completed": 4,
+        "streak": 1,
+        "last_day": "2026-11-28",
+        "best": 3,
+        "recent": ["2026-11-23", "2026-11-24", "2026-11-25", "2026-11-28"],
+    }
 
 
 def test_other_leg_waits_until_the_user_is_ready(skill_env: SkillEnv) -> None:
@@ -225,7 +237,13 @@ def test_pain_stops_at_once_and_records_nothing_as_completed(skill_env: SkillEnv
     assert "please see a health professional" in said
     assert ends_session(response)
     saved = skill_env.saved()
-    assert saved["history"] == {"completed": 0, "streak": 0, "last_day": ""}
+    assert saved["history"] == {
+        "completed": 0,
+        "streak": 0,
+        "last_day": "",
+        "best": 0,
+        "recent": [],
+    }
     assert saved["state"]["phase"] == "paused"
 
 

@@ -111,7 +111,7 @@ def test_state_round_trip_gives_ints_not_decimals(
     assert stored == {
         STATE: state,
         PROFILE: {},
-        HISTORY: {"completed": 0, "streak": 0, "last_day": ""},
+        HISTORY: {"completed": 0, "streak": 0, "last_day": "", "best": 0, "recent": []},
     }
     assert type(stored[STATE]["step"]) is int
     assert type(stored[STATE]["sub"]["n"]) is int
@@ -128,7 +128,13 @@ def test_state_is_replaced_on_every_save(store: DynamoDbStore, user: RequestEnve
 
 def test_state_saves_leave_history_alone(store: DynamoDbStore, user: RequestEnvelope) -> None:
     store.save_attributes(user, {STATE: {"step": 9}, COMPLETED_ON: "2024-03-01"})
-    recorded = {"completed": 1, "streak": 1, "last_day": "2024-03-01"}
+    recorded = {
+        "completed": 1,
+        "streak": 1,
+        "last_day": "2024-03-01",
+        "best": 1,
+        "recent": ["2024-03-01"],
+    }
 
     stale = {"completed": 99, "streak": 99, "last_day": "2030-01-01"}
     store.save_attributes(user, {STATE: {"step": 1}, HISTORY: stale})
@@ -169,11 +175,41 @@ def test_completions_on_consecutive_days_build_a_streak(
         store.save_attributes(user, {STATE: {}, COMPLETED_ON: day})
         return store.get_attributes(user)[HISTORY]
 
-    assert complete("2024-02-28") == {"completed": 1, "streak": 1, "last_day": "2024-02-28"}
-    assert complete("2024-02-29") == {"completed": 2, "streak": 2, "last_day": "2024-02-29"}
-    assert complete("2024-03-01") == {"completed": 3, "streak": 3, "last_day": "2024-03-01"}
-    assert complete("2024-03-01") == {"completed": 4, "streak": 3, "last_day": "2024-03-01"}
-    assert complete("2024-03-03") == {"completed": 5, "streak": 1, "last_day": "2024-03-03"}
+    assert complete("2024-02-28") == {
+        "completed": 1,
+        "streak": 1,
+        "last_day": "2024-02-28",
+        "best": 1,
+        "recent": ["2024-02-28"],
+    }
+    assert complete("2024-02-29") == {
+        "completed": 2,
+        "streak": 2,
+        "last_day": "2024-02-29",
+        "best": 2,
+        "recent": ["2024-02-28", "2024-02-29"],
+    }
+    assert complete("2024-03-01") == {
+        "completed": 3,
+        "streak": 3,
+        "last_day": "2024-03-01",
+        "best": 3,
+        "recent": ["2024-02-28", "2024-02-29", "2024-03-01"],
+    }
+    assert complete("2024-03-01") == {
+        "completed": 4,
+        "streak": 3,
+        "last_day": "2024-03-01",
+        "best": 3,
+        "recent": ["2024-02-28", "2024-02-29", "2024-03-01"],
+    }
+    assert complete("2024-03-03") == {
+        "completed": 5,
+        "streak": 1,
+        "last_day": "2024-03-03",
+        "best": 3,
+        "recent": ["2024-02-28", "2024-02-29", "2024-03-01", "2024-03-03"],
+    }
 
 
 def test_unreadable_item_reads_as_empty_and_heals(
@@ -188,7 +224,13 @@ def test_unreadable_item_reads_as_empty_and_heals(
     assert store.get_attributes(user) == {
         STATE: {"step": 1},
         PROFILE: {},
-        HISTORY: {"completed": 1, "streak": 1, "last_day": "2024-03-01"},
+        HISTORY: {
+            "completed": 1,
+            "streak": 1,
+            "last_day": "2024-03-01",
+            "best": 1,
+            "recent": ["2024-03-01"],
+        },
     }
 
 
@@ -231,7 +273,13 @@ def test_racing_completions_and_state_saves_all_count(
 
     assert errors == []
     stored = store.get_attributes(user)
-    assert stored[HISTORY] == {"completed": threads * rounds, "streak": 1, "last_day": "2024-03-01"}
+    assert stored[HISTORY] == {
+        "completed": threads * rounds,
+        "streak": 1,
+        "last_day": "2024-03-01",
+        "best": 1,
+        "recent": ["2024-03-01"],
+    }
     assert store.writes == 2 * threads * rounds
 
 
@@ -257,7 +305,13 @@ def test_server_stopped_then_restarted(
     assert store.get_attributes(user) == {
         STATE: {"step": 3},
         PROFILE: {},
-        HISTORY: {"completed": 2, "streak": 2, "last_day": "2024-03-02"},
+        HISTORY: {
+            "completed": 2,
+            "streak": 2,
+            "last_day": "2024-03-02",
+            "best": 2,
+            "recent": ["2024-03-01", "2024-03-02"],
+        },
     }
 
 

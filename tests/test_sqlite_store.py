@@ -70,7 +70,13 @@ def test_state_round_trips_without_touching_history(store: SQLiteStore) -> None:
     assert store.get_attributes(envelope()) == {
         STATE: state,
         PROFILE: {},
-        HISTORY: {"completed": 1, "streak": 1, "last_day": "2024-03-01"},
+        HISTORY: {
+            "completed": 1,
+            "streak": 1,
+            "last_day": "2024-03-01",
+            "best": 1,
+            "recent": ["2024-03-01"],
+        },
     }
     store.save_attributes(envelope(), {STATE: {"step": 4}})
     assert store.get_attributes(envelope())[STATE] == {"step": 4}
@@ -122,12 +128,30 @@ def test_users_are_kept_apart(store: SQLiteStore) -> None:
 def test_completions_build_streak_count_same_day_and_reset_after_gap(store: SQLiteStore) -> None:
     complete(store, "2024-03-01")
     complete(store, "2024-03-02", {"step": 0})
-    assert history(store) == {"completed": 2, "streak": 2, "last_day": "2024-03-02"}
+    assert history(store) == {
+        "completed": 2,
+        "streak": 2,
+        "last_day": "2024-03-02",
+        "best": 2,
+        "recent": ["2024-03-01", "2024-03-02"],
+    }
     assert store.get_attributes(envelope())[STATE] == {"step": 0}
     complete(store, "2024-03-02")
-    assert history(store) == {"completed": 3, "streak": 2, "last_day": "2024-03-02"}
+    assert history(store) == {
+        "completed": 3,
+        "streak": 2,
+        "last_day": "2024-03-02",
+        "best": 2,
+        "recent": ["2024-03-01", "2024-03-02"],
+    }
     complete(store, "2024-03-05")
-    assert history(store) == {"completed": 4, "streak": 1, "last_day": "2024-03-05"}
+    assert history(store) == {
+        "completed": 4,
+        "streak": 1,
+        "last_day": "2024-03-05",
+        "best": 2,
+        "recent": ["2024-03-01", "2024-03-02", "2024-03-05"],
+    }
 
 
 def test_history_passed_in_attributes_is_ignored(store: SQLiteStore) -> None:
@@ -135,7 +159,13 @@ def test_history_passed_in_attributes_is_ignored(store: SQLiteStore) -> None:
     store.save_attributes(envelope(), {STATE: {}, HISTORY: forged})
     assert history(store)["completed"] == 0
     store.save_attributes(envelope(), {STATE: {}, HISTORY: forged, COMPLETED_ON: "2024-03-02"})
-    assert history(store) == {"completed": 1, "streak": 1, "last_day": "2024-03-02"}
+    assert history(store) == {
+        "completed": 1,
+        "streak": 1,
+        "last_day": "2024-03-02",
+        "best": 1,
+        "recent": ["2024-03-02"],
+    }
 
 
 def test_delete_forgets_the_user(store: SQLiteStore) -> None:
@@ -153,7 +183,13 @@ def test_corrupted_row_reads_as_empty(store: SQLiteStore, caplog: pytest.LogCapt
         assert store.get_attributes(envelope()) == {STATE: {}, PROFILE: {}, HISTORY: {}}
     assert "unreadable" in caplog.text
     complete(store, "2024-03-02")  # a completion starts over from an empty history
-    assert history(store) == {"completed": 1, "streak": 1, "last_day": "2024-03-02"}
+    assert history(store) == {
+        "completed": 1,
+        "streak": 1,
+        "last_day": "2024-03-02",
+        "best": 1,
+        "recent": ["2024-03-02"],
+    }
 
 
 def test_file_and_folders_created_on_first_use_not_construction(tmp_path: Path) -> None:

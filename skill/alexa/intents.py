@@ -16,6 +16,10 @@ INTENT_EVENTS: dict[str, Event] = {
     "ProgressIntent": Event.PROGRESS,
     "ListRoutinesIntent": Event.LIST_ROUTINES,
     "SkipIntent": Event.SKIP,
+    "StatsIntent": Event.STATS,
+    "SetReminderIntent": Event.SET_REMINDER,
+    "ListRemindersIntent": Event.LIST_REMINDERS,
+    "CancelRemindersIntent": Event.CANCEL_REMINDERS,
     # built-in intents
     "AMAZON.HelpIntent": Event.HELP,
     "AMAZON.StopIntent": Event.STOP,

@@ -24,3 +24,7 @@ class Event(StrEnum):
     LIST_ROUTINES = "list_routines"
     UNKNOWN = "unknown"
     SESSION_ENDED = "session_ended"
+    STATS = "stats"  # how am I doing / what's my streak
+    SET_REMINDER = "set_reminder"
+    LIST_REMINDERS = "list_reminders"
+    CANCEL_REMINDERS = "cancel_reminders"

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, time
 
 from skill.content.model import Catalog, StretchKind
-from skill.conversation import replies
+from skill.conversation import habit_replies, replies
 from skill.conversation.events import Event
 from skill.conversation.history import History, record_completion
 from skill.conversation.plan import ReplyPlan, Say
-from skill.conversation.profile import Profile
+from skill.conversation.profile import Profile, ReminderOffer
+from skill.conversation.reminder import Frequency, ReminderAction, ReminderCall, ReminderWish
 from skill.conversation.state import IN_ROUTINE, DialogueState, Phase, Position
 
 
@@ -40,6 +41,8 @@ class Turn:
     profile: Profile = field(default_factory=Profile)
     new_session: bool = False
     routine_request: RoutineRequest | None = None
+    local_time: time | None = None  # the request's moment in the user's time zone
+    reminder_wish: ReminderWish | None = None  # the reminder asked for; None: time not understood
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class Outcome:
     reply: ReplyPlan | None  # None: nothing may be said (the session has ended)
     completed: bool = False  # a routine was completed on turn.today
     profile: Profile | None = None  # the changed profile; None: unchanged
+    reminder_call: ReminderCall | None = None  # for the Alexa layer to carry out and answer
 
 
 Transition = Callable[[DialogueState, Turn], Outcome]
@@ -126,7 +130,16 @@ def perform_step(state: DialogueState, turn: Turn) -> Outcome:
     if position.is_last_stretch:
         known = turn.history
         history = record_completion(known, turn.today) if known is not None else None
-        return Outcome(state.at(Phase.FINISHED), replies.finish(position, history), completed=True)
+        finished = state.at(Phase.FINISHED)
+        if _may_offer_reminder(history, turn.profile):
+            question = habit_replies.OFFER_REMINDER
+            return Outcome(
+                replace(finished, pending=OFFER_REMINDER),
+                replies.finish(position, history, question),
+                completed=True,
+                profile=replace(turn.profile, reminder=ReminderOffer.OFFERED),
+            )
+        return Outcome(finished, replies.finish(position, history), completed=True)
     done = Phase.HOLDING if position.stretch.kind is StretchKind.HOLD else Phase.COUNTING
     return Outcome(state.at(done), replies.step_done(position))
 
@@ -225,6 +238,56 @@ def session_ended(state: DialogueState, turn: Turn) -> Outcome:
     return Outcome(state, None)
 
 
+# -- the habit: stats and reminders ---------------------------------------------------------
+
+OFFER_REMINDER = "offer_reminder"  # DialogueState.pending: the daily reminder was offered
+OFFER_AFTER_COMPLETIONS = 2
+
+
+def _may_offer_reminder(history: History | None, profile: Profile) -> bool:
+    """Offer once, after the second completed routine, to a user with no reminder from us."""
+    return (
+        history is not None
+        and history.completed >= OFFER_AFTER_COMPLETIONS
+        and profile.reminder is ReminderOffer.NOT_OFFERED
+    )
+
+
+def stats(state: DialogueState, turn: Turn) -> Outcome:
+    return Outcome(state, habit_replies.stats(state, turn.catalog, turn.history, turn.today))
+
+
+def set_reminder(state: DialogueState, turn: Turn) -> Outcome:
+    if turn.reminder_wish is None:
+        reply = habit_replies.after_service(
+            state, turn.catalog, habit_replies.time_not_understood()
+        )
+        return Outcome(state, reply)
+    return Outcome(
+        state, None, reminder_call=ReminderCall(ReminderAction.CREATE, turn.reminder_wish)
+    )
+
+
+def list_reminders(state: DialogueState, turn: Turn) -> Outcome:
+    return Outcome(state, None, reminder_call=ReminderCall(ReminderAction.LIST))
+
+
+def cancel_reminders(state: DialogueState, turn: Turn) -> Outcome:
+    return Outcome(state, None, reminder_call=ReminderCall(ReminderAction.CANCEL))
+
+
+def accept_reminder_offer(state: DialogueState, turn: Turn) -> Outcome:
+    """Yes to the offer: a daily reminder at this local time (the Alexa layer asks consent)."""
+    now = turn.local_time or time(hour=9)
+    wish = ReminderWish(Frequency.DAILY, now.hour, now.minute)
+    return Outcome(state, None, reminder_call=ReminderCall(ReminderAction.CREATE, wish))
+
+
+def decline_reminder_offer(state: DialogueState, turn: Turn) -> Outcome:
+    reply = habit_replies.after_service(state, turn.catalog, habit_replies.offer_declined())
+    return Outcome(state, reply, profile=replace(turn.profile, reminder=ReminderOffer.DECLINED))
+
+
 # -- the table ------------------------------------------------------------------------------
 
 # The launch welcome says the disclaimer itself; pain and stop must not wait for it.
@@ -241,6 +304,10 @@ ANY_PHASE: dict[Event, Transition] = {
     Event.LIST_ROUTINES: list_routines,
     Event.UNKNOWN: not_understood,
     Event.SESSION_ENDED: session_ended,
+    Event.STATS: stats,
+    Event.SET_REMINDER: set_reminder,
+    Event.LIST_REMINDERS: list_reminders,
+    Event.CANCEL_REMINDERS: cancel_reminders,
 }
 
 _AWAITING_READY = {  # INTRODUCING and WAITING_OTHER_SIDE: the user gets into position
@@ -290,10 +357,22 @@ TRANSITIONS: dict[Phase, dict[Event, Transition]] = {
 }
 
 
+# A yes or no to the question the state is waiting on (DialogueState.pending). Any other
+# event drops the question and is handled as usual.
+PENDING_ANSWERS: dict[tuple[str, Event], Transition] = {
+    (OFFER_REMINDER, Event.YES): accept_reminder_offer,
+    (OFFER_REMINDER, Event.NO): decline_reminder_offer,
+}
+
+
 def step(state: DialogueState, turn: Turn) -> Outcome:
     """Apply one event to the state."""
-    transition = TRANSITIONS[state.phase].get(turn.event) or ANY_PHASE.get(
-        turn.event, nothing_waiting
+    answer = PENDING_ANSWERS.get((state.pending, turn.event)) if state.pending else None
+    state = replace(state, pending="")
+    transition = (
+        answer
+        or TRANSITIONS[state.phase].get(turn.event)
+        or ANY_PHASE.get(turn.event, nothing_waiting)
     )
     outcome = transition(state, turn)
     first_words = turn.first_visit and turn.new_session and turn.event not in NO_DISCLAIMER

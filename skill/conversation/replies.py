@@ -24,6 +24,7 @@ PAIN_STOP = (
     "Stop the stretch now and gently come out of the position. Don't push through pain. "
     "If the pain persists, please see a health professional."
 )
+COME_BACK = "Come back tomorrow and keep it going."
 PAIN_HINT = "If anything hurts, say it hurts and we'll stop."
 ONES = (
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -205,17 +206,18 @@ def _record(history: History | None) -> str:
     return f"That's {counted(history.completed, 'routine')} completed."
 
 
-def finish(position: Position, history: History | None) -> ReplyPlan:
-    """The last exercise, then the celebration; the session ends."""
+def finish(position: Position, history: History | None, question: str = "") -> ReplyPlan:
+    """The last exercise, then the celebration; the session ends, unless a yes/no `question`
+    closes the reply instead."""
     routine = position.routine
     record = _record(history)
     speech = perform(position) + _said(
         f"That's the whole {routine.name} routine. Well done.",
         record,
-        "Come back tomorrow and keep it going.",
+        question or COME_BACK,
     )
     screen = Screen("Routine complete", routine.name.capitalize(), record or "Well done.")
-    return ReplyPlan(speech, reprompt=None, screen=screen)
+    return ReplyPlan(speech, reprompt=question or None, screen=screen)
 
 
 # -- around the routine ---------------------------------------------------------------------

@@ -31,6 +31,7 @@ class DialogueState:
     stretch: int = 0  # index into the routine's stretches
     side: int = 0  # index into the stretch's sides (0 for one-sided stretches)
     phase: Phase = Phase.NOT_STARTED
+    pending: str = ""  # the question awaiting a yes or no ("" = none), e.g. "offer_reminder"
 
     def to_dict(self) -> dict[str, int | str]:
         return {
@@ -39,6 +40,7 @@ class DialogueState:
             "stretch": self.stretch,
             "side": self.side,
             "phase": self.phase.value,
+            "pending": self.pending,
         }
 
     @classmethod
@@ -57,7 +59,10 @@ class DialogueState:
                 stretch, side = int(stretch), int(side)  # type: ignore[arg-type]
             except (TypeError, ValueError, ArithmeticError):
                 return None
-        state = cls(routine=routine_id, stretch=stretch, side=side, phase=Phase(phase))
+        pending = raw.get("pending", "")
+        if not isinstance(pending, str):
+            return None
+        state = cls(routine_id, stretch, side, Phase(phase), pending)
         if state.routine == "":
             return state if state.phase is Phase.NOT_STARTED else None
         routine = catalog.get(state.routine)

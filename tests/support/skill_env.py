@@ -108,12 +108,12 @@ def spoken_lines(response: Response) -> list[str]:
 
 
 def whole_routine(device: SimulatedDevice) -> tuple[list[int], Response]:
-    """Launch, start the default routine and say ready until it ends: the seconds of silence
-    in each turn after the start, and the last response."""
+    """Launch, start the default routine and say ready until it is complete: the seconds of
+    silence in each turn after the start, and the last response (which may ask a question)."""
     assert spoken(device.launch()).startswith("Welcome")
     response = device.intent("StartRoutineIntent")
     silence_per_turn = []
-    while not ends_session(response):
+    while not (ends_session(response) or "That's the whole" in spoken(response)):
         response = device.intent("ReadyIntent")
         silence_per_turn.append(sum(silences(response)))
     return silence_per_turn, response
