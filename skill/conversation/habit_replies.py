@@ -99,8 +99,13 @@ def after_service(state: DialogueState, catalog: Catalog, *lines: str) -> ReplyP
     return asking(state, catalog, *lines)
 
 
+def _sentence(text: str) -> str:
+    """The text ending in one full stop ("3 p.m." already has one)."""
+    return text if text.endswith(".") else f"{text}."
+
+
 def reminder_set(wish: ReminderWish) -> str:
-    return f"Done. I'll remind you to stretch {wish.spoken}."
+    return _sentence(f"Done. I'll remind you to stretch {wish.spoken}")
 
 
 def reminder_failed(result: ReminderResult) -> str:
@@ -117,7 +122,7 @@ def reminders_listed(wishes: list[str]) -> str:
         return f"You don't have any reminders from me. {REMINDER_EXAMPLE}"
     described = [wish for wish in wishes if wish]
     count = f"You have {counted(len(wishes), 'reminder')} from me"
-    return f"{count}: {', '.join(described)}." if described else f"{count}."
+    return _sentence(f"{count}: {', '.join(described)}" if described else count)
 
 
 def reminders_cancelled(count: int) -> str:
