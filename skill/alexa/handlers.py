@@ -4,14 +4,13 @@ machine decide the reply."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import IntentRequest, Response
 
-from skill.alexa import reminder_flow
-from skill.alexa.consent import consent_answer
 from skill.alexa.intents import INTENT_EVENTS, ROUTINE_SLOT
 from skill.alexa.progress import OUTCOME_KEY, PROGRESS_KEY, Progress, remember_in_session
 from skill.alexa.reminder_slots import requested_wish
@@ -23,6 +22,9 @@ from skill.conversation.events import Event
 from skill.conversation.machine import Outcome, RoutineRequest, Turn
 from skill.conversation.profile import Profile
 from skill.conversation.state import DialogueState
+
+if TYPE_CHECKING:
+    from skill.alexa.reminder_flow import Answer
 
 log = logging.getLogger(__name__)
 
@@ -80,15 +82,15 @@ class Conversation:
         if outcome.reminder_call is None:
             attributes[OUTCOME_KEY] = outcome
             return build_response(handler_input, outcome.reply)
+        from skill.alexa import reminder_flow  # the API models: only for reminder requests
+
         profile = outcome.profile or progress.profile
         answer = reminder_flow.carry_out(
             handler_input, outcome.reminder_call, outcome.state, profile, self.catalog
         )
         return self.answer(handler_input, outcome.state, answer)
 
-    def answer(
-        self, handler_input: HandlerInput, state: DialogueState, answer: reminder_flow.Answer
-    ) -> Response:
+    def answer(self, handler_input: HandlerInput, state: DialogueState, answer: Answer) -> Response:
         """Respond with what the reminders flow decided; the routine state stays as it is."""
         attributes = handler_input.attributes_manager.request_attributes
         attributes[OUTCOME_KEY] = Outcome(state, answer.reply, profile=answer.profile)
@@ -110,6 +112,9 @@ class SessionResumedHandler(AbstractRequestHandler):
         return is_request_type("SessionResumedRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.alexa import reminder_flow
+        from skill.alexa.consent import consent_answer
+
         progress: Progress = handler_input.attributes_manager.request_attributes[PROGRESS_KEY]
         answer = consent_answer(handler_input)
         if answer is None:
