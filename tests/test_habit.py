@@ -5,6 +5,7 @@ by voice with voice-forward consent, and every API failure answered in words."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,7 +19,14 @@ from skill.alexa.reminders import REMINDERS_SCOPE
 from skill.simulator.envelopes import SimulatedDevice
 from skill.simulator.resolver import SlotMatch
 from tests.support.alexa_api import AlexaApiServer, Failure
-from tests.support.skill_env import SkillEnv, ends_session, reprompt, spoken, whole_routine
+from tests.support.skill_env import (
+    SkillEnv,
+    ends_session,
+    reprompt,
+    spoken,
+    sqlite_only,
+    whole_routine,
+)
 
 USER = "amzn1.ask.account.HABIT"
 WEEKDAYS = SlotMatch("frequency", "every weekday", "weekdays", "ReminderFrequency", "every weekday")
@@ -360,3 +368,48 @@ def test_every_reminders_api_failure_is_answered_and_the_routine_kept(
         assert (card is not None) == (failure.status == 401 and not failure.hang)
         assert skill_env.saved(USER)["state"] == before
     assert "Nicely done" not in spoken(device.intent("ReadyIntent"))  # on to the next stretch
+
+
+def test_consent_given_but_refused_by_the_api_sends_the_card(
+    skill_env: SkillEnv, api: AlexaApiServer
+) -> None:
+    device = device_for(skill_env, api)
+    device.launch()
+    asked = device.intent("SetReminderIntent", {"frequency": WEEKDAYS, "time": "07:30"})
+    assert directive(asked, "Connections.StartConnection") is not None
+    answer = device.resume(CONSENT_TOKEN, "ACCEPTED")  # yet the API still answers 401
+    assert spoken(answer).startswith("I don't have permission to use your reminders.")
+    assert answer["response"]["card"]["type"] == "AskForPermissionsConsent"
+    assert len(api.calls_to("POST", "/v1/alerts/reminders")) == 1 and api.reminders == {}
+    assert skill_env.saved(USER)["profile"]["reminder"] == ""
+
+
+def test_stats_show_on_a_screen(skill_env: SkillEnv, api: AlexaApiServer) -> None:
+    device = SimulatedDevice(
+        skill_env.handler, user_id=USER, clock=skill_env.clock, api_endpoint=api.url, screen=True
+    )
+    complete_at(skill_env, device, "2026-11-20T17:00:00+00:00")
+    device.launch()
+    response = device.intent("StatsIntent")
+    [render] = response["response"]["directives"]
+    screen = render["datasources"]["payload"]["screen"]
+    assert (screen["title"], screen["subtitle"]) == ("Your progress", "1 day streak · best 1")
+    assert screen["body"] == "1 of the last 7 days · 1 routine in all"
+
+
+@sqlite_only
+def test_a_history_saved_before_best_and_recent_days_still_reads(
+    skill_env: SkillEnv, api: AlexaApiServer
+) -> None:
+    device = device_for(skill_env, api)
+    skill_env.clock.now = at("2026-11-20T17:00:00+00:00")  # 9 am on the 20th in Los Angeles
+    device.launch()
+    old = '{"completed": 7, "streak": 3, "last_day": "2026-11-19"}'
+    with sqlite3.connect(skill_env.store.path) as connection:
+        connection.execute("UPDATE progress SET history = ? WHERE user_id = ?", (old, USER))
+    device.end_session()
+    device.launch()
+    assert spoken(device.intent("StatsIntent")).startswith(
+        "You're on a three day streak. Your best streak is three days in a row. "
+        "You've stretched on one of the last seven days, and completed seven routines in all."
+    )

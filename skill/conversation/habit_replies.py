@@ -20,7 +20,6 @@ REMINDER_EXAMPLE = "For example, say: remind me every weekday at 3 p.m."
 class ReminderResult(StrEnum):
     """What became of a request to the Reminders API (or of asking for permission)."""
 
-    DONE = "done"
     NO_PERMISSION = "no_permission"  # 401: consent missing or withdrawn
     CARD_SENT = "card_sent"  # this device cannot ask by voice: the app shows a card
     DENIED = "denied"
@@ -75,7 +74,8 @@ def stats(
     screen = Screen(
         "Your progress",
         f"{streak} day streak · best {history.best}",
-        f"{week} of the last {WEEK_DAYS} days · {history.completed} routines in all",
+        f"{week} of the last {WEEK_DAYS} days · {history.completed} "
+        f"routine{'' if history.completed == 1 else 's'} in all",
     )
     return ReplyPlan(reply.speech, reply.reprompt, screen)
 
