@@ -17,7 +17,7 @@ from skill.alexa.api_client import READ_TIMEOUT_SECONDS
 from skill.alexa.consent import CONSENT_TOKEN, CONSENT_URI
 from skill.alexa.reminders import REMINDERS_SCOPE
 from skill.simulator.envelopes import SimulatedDevice
-from skill.simulator.resolver import SlotMatch
+from skill.simulator.resolver import Resolver, SlotMatch
 from tests.support.alexa_api import AlexaApiServer, Failure
 from tests.support.skill_env import (
     SkillEnv,
@@ -413,3 +413,25 @@ def test_a_history_saved_before_best_and_recent_days_still_reads(
         "You're on a three day streak. Your best streak is three days in a row. "
         "You've stretched on one of the last seven days, and completed seven routines in all."
     )
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "frequency"),
+    [
+        ("remind me to stretch every weekday at 3 pm", "SetReminderIntent", "weekdays"),
+        ("remind me every day at 9 am", "SetReminderIntent", "daily"),
+        ("set a daily reminder", "SetReminderIntent", "daily"),
+        ("what reminders do i have", "ListRemindersIntent", None),
+        ("cancel my reminders", "CancelRemindersIntent", None),
+        ("how am i doing", "StatsIntent", None),
+        ("what's my streak", "StatsIntent", None),
+        ("how many days this week", "StatsIntent", None),
+    ],
+)
+def test_the_habit_phrases_reach_their_intents(
+    said: str, intent: str, frequency: str | None
+) -> None:
+    match = Resolver.default().resolve(said)
+    assert match is not None and match.intent == intent
+    resolved = {slot.name: slot.resolved_id for slot in match.slots}
+    assert resolved.get("frequency") == frequency
