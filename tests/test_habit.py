@@ -1,5 +1,5 @@
 """The daily habit, end to end through the Lambda entry on both stores, with Alexa's service
-APIs served by a local HTTPS server (tests/support/alexa_api.py) that checks each call against
+APIs served by a local HTTPS server (skill/simulator/alexa_api.py) that checks each call against
 Amazon's API references: local days from the device's time zone, "how am I doing", reminders
 by voice with voice-forward consent, and every API failure answered in words."""
 
@@ -16,9 +16,9 @@ import pytest
 from skill.alexa.api_client import READ_TIMEOUT_SECONDS
 from skill.alexa.consent import CONSENT_TOKEN, CONSENT_URI
 from skill.alexa.reminders import REMINDERS_SCOPE
+from skill.simulator.alexa_api import AlexaApiServer, Failure
 from skill.simulator.envelopes import SimulatedDevice
 from skill.simulator.resolver import Resolver, SlotMatch
-from tests.support.alexa_api import AlexaApiServer, Failure
 from tests.support.skill_env import (
     SkillEnv,
     ends_session,
@@ -435,3 +435,22 @@ def test_the_habit_phrases_reach_their_intents(
     assert match is not None and match.intent == intent
     resolved = {slot.name: slot.resolved_id for slot in match.slots}
     assert resolved.get("frequency") == frequency
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [
+        ("3 pm", "15:00"),
+        ("9 30 am", "09:30"),
+        ("12 am", "00:00"),
+        ("noon", "12:00"),
+        ("15 00", "15:00"),
+        ("three pm", "15:00"),
+        ("evening", "EV"),
+        ("13 pm", "?"),
+    ],
+)
+def test_simulated_times_arrive_as_alexa_sends_them(typed: str, sent: str) -> None:
+    match = Resolver.default().resolve(f"remind me every day at {typed}")
+    assert match is not None
+    assert {slot.name: slot.spoken for slot in match.slots}["time"] == sent

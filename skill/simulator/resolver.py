@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from skill.simulator.builtin_slots import alexa_time
+
 MODEL_DIR = Path(__file__).resolve().parents[2] / "interaction_model/interactionModels/custom"
 BUILTIN_PHRASES_FILE = Path(__file__).with_name("builtin_phrases.json")
 
@@ -159,6 +161,8 @@ class Resolver:
         slot_type = self._slot_types.get((intent, name), "")
         values = self._values.get(slot_type)
         if values is None:  # a built-in slot type: Alexa sends no entity resolution
-            return SlotMatch(name, spoken, None)
+            return SlotMatch(
+                name, alexa_time(spoken) if slot_type == "AMAZON.TIME" else spoken, None
+            )
         resolved_id, resolved_name = values.get(spoken, (None, None))
         return SlotMatch(name, spoken, resolved_id, slot_type, resolved_name)

@@ -1,12 +1,15 @@
-"""A local stand-in for Alexa's service APIs, over HTTPS with a test CA: the Settings API's
-time zone and the Reminders API, as Amazon's API references describe them.
+"""A local stand-in for Alexa's service APIs, over HTTPS with a throwaway CA (trustme): the
+Settings API's time zone and the Reminders API, as Amazon's API references describe them.
+Amazon offers no emulator for them; the tests and `python -m skill console --alexa-api` use this.
 
 Every request is checked against the reference (method, path, bearer token, JSON fields);
 anything off is recorded in `problems` and answered 400, so a test that ends with
-`assert api.problems == []` proves the skill called the API the documented way.
+`assert api.problems == []` proves the skill called the API the documented way. Reminders are
+kept in memory; `granted` says whether the user allowed them (else the API answers 401), and
+`fail` makes an endpoint answer an error or hang.
 
-    with AlexaApiServer(tmp_path) as api:      # sets nothing globally
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(api.ca_file))
+    with AlexaApiServer(folder) as api:      # sets nothing globally
+        os.environ["REQUESTS_CA_BUNDLE"] = str(api.ca_file)
         device = SimulatedDevice(..., api_endpoint=api.url)
 """
 
@@ -23,12 +26,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cryptography.hazmat.primitives import serialization
-
 from skill.simulator.envelopes import SIMULATED_ACCESS_TOKEN
-from tests.support.test_ca import default_ca
-
-__test__ = False
 
 TIME_ZONE_PATH = re.compile(r"^/v2/devices/(?P<device>[^/]+)/settings/System\.timeZone$")
 REMINDERS_PATH = "/v1/alerts/reminders"
@@ -64,21 +62,13 @@ class AlexaApiServer:
     granted: bool = False  # whether the user allowed reminders (else the API answers 401)
 
     def __post_init__(self) -> None:
-        ca = default_ca()
-        leaf = ca.issue_leaf(dns_name="localhost")
+        import trustme  # a development dependency: only tests and the console start this server
+
+        ca = trustme.CA()
         self.ca_file = self.folder / "alexa-api-ca.pem"
-        self.ca_file.write_bytes(ca.root_pem)
-        chain, key = self.folder / "alexa-api-chain.pem", self.folder / "alexa-api-key.pem"
-        chain.write_bytes(leaf.chain_pem)
-        key.write_bytes(
-            leaf.signing_key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
+        ca.cert_pem.write_to_path(str(self.ca_file))
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(chain, key)
+        ca.issue_cert("localhost").configure_cert(context)
         self._stopping = threading.Event()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
