@@ -37,11 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "console":
         from skill.simulator import console as text_console
 
-        text_console.run(
-            user_id=args.user or text_console.CONSOLE_USER,
-            alexa_api=args.alexa_api,
-            time_zone=args.time_zone,
-        )
+        try:
+            text_console.run(
+                user_id=args.user or text_console.CONSOLE_USER,
+                alexa_api=args.alexa_api,
+                time_zone=args.time_zone,
+            )
+        except RuntimeError as error:
+            print(f"console: {error}", file=sys.stderr)
+            return 2
     return 0
 
 

@@ -62,7 +62,12 @@ class AlexaApiServer:
     granted: bool = False  # whether the user allowed reminders (else the API answers 401)
 
     def __post_init__(self) -> None:
-        import trustme  # a development dependency: only tests and the console start this server
+        try:
+            import trustme  # a development dependency: only tests and the console start this
+        except ImportError as error:
+            raise RuntimeError(
+                "the local Alexa API needs trustme: run scripts/setup.sh --dev"
+            ) from error
 
         ca = trustme.CA()
         self.ca_file = self.folder / "alexa-api-ca.pem"
