@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -93,8 +94,10 @@ def test_the_console_with_local_alexa_apis_sets_a_reminder_after_asking_consent(
             raise EOFError from None
 
     out = io.StringIO()
+    trusted_before = os.environ.get("REQUESTS_CA_BUNDLE")
     console.run(read_line=read, out=out, alexa_api=True, time_zone="Asia/Kolkata")
     output = out.getvalue()
+    assert os.environ.get("REQUESTS_CA_BUNDLE") == trusted_before  # its CA does not outlive it
     assert output.count(console.CONSENT_QUESTION) == 1  # asked once, then granted
     assert "Alexa: Done. I'll remind you to stretch every weekday at 3 p.m." in output
     assert "Alexa: You have one reminder from me: every weekday at 3 p.m." in output

@@ -109,6 +109,13 @@ class Console:
         print(f"  ({text})", file=self.out)
 
 
+def _restore_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
 def run(
     read_line: Callable[[], str] | None = None,
     out: TextIO = sys.stdout,
@@ -124,6 +131,7 @@ def run(
         if alexa_api:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
             api = stack.enter_context(AlexaApiServer(folder, time_zone=time_zone))
+            stack.callback(_restore_env, "REQUESTS_CA_BUNDLE", os.environ.get("REQUESTS_CA_BUNDLE"))
             os.environ["REQUESTS_CA_BUNDLE"] = str(api.ca_file)  # the skill runs in-process
         device = SimulatedDevice(handler, user_id=user_id, api_endpoint=api and api.url)
         console = Console(device, Resolver.default(), out, api)
