@@ -15,6 +15,14 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     console = commands.add_parser("console", help="talk to the skill in this terminal")
     console.add_argument("--user", default=None, help="the simulated Alexa user ID")
+    console.add_argument(
+        "--alexa-api",
+        action="store_true",
+        help="run local stand-ins for Alexa's Settings and Reminders APIs (needs trustme)",
+    )
+    console.add_argument(
+        "--time-zone", default="UTC", help="the device's time zone, with --alexa-api"
+    )
     serve = commands.add_parser("serve", help="run the web service with the browser simulator")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on")
@@ -32,7 +40,15 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "console":
             from skill.simulator import console as text_console
 
-            text_console.run(user_id=args.user or text_console.CONSOLE_USER)
+            try:
+                text_console.run(
+                    user_id=args.user or text_console.CONSOLE_USER,
+                    alexa_api=args.alexa_api,
+                    time_zone=args.time_zone,
+                )
+            except RuntimeError as error:  # the local Alexa API stand-in could not start
+                print(f"console: {error}", file=sys.stderr)
+                return 2
     except ConfigError as error:
         print(f"back-stretches: configuration error: {error}", file=sys.stderr, flush=True)
         return 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -72,3 +73,33 @@ def test_python_dash_m_skill_console_reads_standard_input(database: Path) -> Non
     assert result.returncode == 0, result.stderr
     assert "I have two routines." in result.stdout
     assert database.exists()
+
+
+def test_the_console_with_local_alexa_apis_sets_a_reminder_after_asking_consent() -> None:
+    feed = iter(
+        [
+            "open back stretches",
+            "remind me every weekday at 3 pm",
+            "yes",
+            "what reminders do i have",
+            "cancel my reminders",
+            "remind me every day at 9 am",
+        ]
+    )
+
+    def read() -> str:
+        try:
+            return next(feed)
+        except StopIteration:
+            raise EOFError from None
+
+    out = io.StringIO()
+    trusted_before = os.environ.get("REQUESTS_CA_BUNDLE")
+    console.run(read_line=read, out=out, alexa_api=True, time_zone="Asia/Kolkata")
+    output = out.getvalue()
+    assert os.environ.get("REQUESTS_CA_BUNDLE") == trusted_before  # its CA does not outlive it
+    assert output.count(console.CONSENT_QUESTION) == 1  # asked once, then granted
+    assert "Alexa: Done. I'll remind you to stretch every weekday at 3 p.m." in output
+    assert "Alexa: You have one reminder from me: every weekday at 3 p.m." in output
+    assert "Alexa: Okay, I've cancelled one reminder." in output
+    assert "Alexa: Done. I'll remind you to stretch every day at 9 a.m." in output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 
+from skill.conversation.history import History
 from skill.simulator.envelopes import SimulatedDevice
 from skill.simulator.resolver import Resolver
 from tests.support.skill_env import SkillEnv, ends_session, reprompt, silences, spoken
@@ -94,14 +95,14 @@ def test_full_routine_from_launch_to_completion(skill_env: SkillEnv) -> None:
     assert left_leg["response"].get("reprompt") is None
 
     saved = skill_env.saved()
-    assert saved["history"] == {"completed": 1, "streak": 1, "last_day": "2026-11-23"}
+    assert saved["history"] == History(1, 1, "2026-11-23", 1, ("2026-11-23",)).to_dict()
     assert saved["state"]["phase"] == "finished"
 
 
 def complete_routine(device: SimulatedDevice) -> dict:
     start_lower_back(device)
     response = device.intent("ReadyIntent")
-    while not ends_session(response):
+    while not (ends_session(response) or "That's the whole" in spoken(response)):
         response = device.intent("ReadyIntent")
     return response
 
@@ -119,7 +120,12 @@ def test_streak_counts_consecutive_days_and_resets_after_a_gap(skill_env: SkillE
     assert "not medical advice" not in spoken(welcome)
     skill_env.clock.advance(days=2)
     assert "That's four routines completed." in spoken(complete_routine(device))
-    assert skill_env.saved()["history"] == {"completed": 4, "streak": 1, "last_day": "2026-11-28"}
+    assert (
+        skill_env.saved()["history"]
+        == History(
+            4, 1, "2026-11-28", 3, ("2026-11-23", "2026-11-24", "2026-11-25", "2026-11-28")
+        ).to_dict()
+    )
 
 
 def test_other_leg_waits_until_the_user_is_ready(skill_env: SkillEnv) -> None:
@@ -229,7 +235,7 @@ def test_pain_stops_at_once_and_records_nothing_as_completed(skill_env: SkillEnv
     assert "please see a health professional" in said
     assert ends_session(response)
     saved = skill_env.saved()
-    assert saved["history"] == {"completed": 0, "streak": 0, "last_day": ""}
+    assert saved["history"] == History(0, 0, "", 0, ()).to_dict()
     assert saved["state"]["phase"] == "paused"
 
 

@@ -18,6 +18,7 @@ from ask_sdk_model.interfaces.system import SystemState
 from botocore.exceptions import BotoCoreError, ClientError
 
 from skill.budget import ANSWER_RESERVE_S, request_budget
+from skill.conversation.history import History
 from skill.storage.base import COMPLETED_ON, HISTORY, PROFILE, STATE, StoreUnavailable
 from skill.storage.dynamodb_store import DynamoDbStore
 from tests.support.dynalite import Dynalite, dynalite_fixture
@@ -118,7 +119,7 @@ def test_state_round_trip_gives_ints_not_decimals(
     assert stored == {
         STATE: state,
         PROFILE: {},
-        HISTORY: {"completed": 0, "streak": 0, "last_day": ""},
+        HISTORY: History(0, 0, "", 0, ()).to_dict(),
     }
     assert type(stored[STATE]["step"]) is int
     assert type(stored[STATE]["sub"]["n"]) is int
@@ -135,7 +136,7 @@ def test_state_is_replaced_on_every_save(store: DynamoDbStore, user: RequestEnve
 
 def test_state_saves_leave_history_alone(store: DynamoDbStore, user: RequestEnvelope) -> None:
     store.save_attributes(user, {STATE: {"step": 9}, COMPLETED_ON: "2024-03-01"})
-    recorded = {"completed": 1, "streak": 1, "last_day": "2024-03-01"}
+    recorded = History(1, 1, "2024-03-01", 1, ("2024-03-01",)).to_dict()
 
     stale = {"completed": 99, "streak": 99, "last_day": "2030-01-01"}
     store.save_attributes(user, {STATE: {"step": 1}, HISTORY: stale})
@@ -176,11 +177,25 @@ def test_completions_on_consecutive_days_build_a_streak(
         store.save_attributes(user, {STATE: {}, COMPLETED_ON: day})
         return store.get_attributes(user)[HISTORY]
 
-    assert complete("2024-02-28") == {"completed": 1, "streak": 1, "last_day": "2024-02-28"}
-    assert complete("2024-02-29") == {"completed": 2, "streak": 2, "last_day": "2024-02-29"}
-    assert complete("2024-03-01") == {"completed": 3, "streak": 3, "last_day": "2024-03-01"}
-    assert complete("2024-03-01") == {"completed": 4, "streak": 3, "last_day": "2024-03-01"}
-    assert complete("2024-03-03") == {"completed": 5, "streak": 1, "last_day": "2024-03-03"}
+    assert complete("2024-02-28") == History(1, 1, "2024-02-28", 1, ("2024-02-28",)).to_dict()
+    assert (
+        complete("2024-02-29")
+        == History(2, 2, "2024-02-29", 2, ("2024-02-28", "2024-02-29")).to_dict()
+    )
+    assert (
+        complete("2024-03-01")
+        == History(3, 3, "2024-03-01", 3, ("2024-02-28", "2024-02-29", "2024-03-01")).to_dict()
+    )
+    assert (
+        complete("2024-03-01")
+        == History(4, 3, "2024-03-01", 3, ("2024-02-28", "2024-02-29", "2024-03-01")).to_dict()
+    )
+    assert (
+        complete("2024-03-03")
+        == History(
+            5, 1, "2024-03-03", 3, ("2024-02-28", "2024-02-29", "2024-03-01", "2024-03-03")
+        ).to_dict()
+    )
 
 
 def test_unreadable_item_reads_as_empty_and_heals(
@@ -195,7 +210,7 @@ def test_unreadable_item_reads_as_empty_and_heals(
     assert store.get_attributes(user) == {
         STATE: {"step": 1},
         PROFILE: {},
-        HISTORY: {"completed": 1, "streak": 1, "last_day": "2024-03-01"},
+        HISTORY: History(1, 1, "2024-03-01", 1, ("2024-03-01",)).to_dict(),
     }
 
 
@@ -238,7 +253,9 @@ def test_racing_completions_and_state_saves_all_count(
 
     assert errors == []
     stored = store.get_attributes(user)
-    assert stored[HISTORY] == {"completed": threads * rounds, "streak": 1, "last_day": "2024-03-01"}
+    assert (
+        stored[HISTORY] == History(threads * rounds, 1, "2024-03-01", 1, ("2024-03-01",)).to_dict()
+    )
     assert store.writes == 2 * threads * rounds
 
 
@@ -264,7 +281,7 @@ def test_server_stopped_then_restarted(
     assert store.get_attributes(user) == {
         STATE: {"step": 3},
         PROFILE: {},
-        HISTORY: {"completed": 2, "streak": 2, "last_day": "2024-03-02"},
+        HISTORY: History(2, 2, "2024-03-02", 2, ("2024-03-01", "2024-03-02")).to_dict(),
     }
 
 

@@ -24,6 +24,7 @@ from skill.simulator.envelopes import (
     SimulatedDevice,
     intent_request,
     launch_request,
+    regional_api_endpoint,
     session_ended_request,
     slot_json,
 )
@@ -111,7 +112,8 @@ def test_device_without_screen_has_no_apl_or_viewport() -> None:
 def test_envelope_top_level_shape() -> None:
     moment = datetime(2024, 1, 2, 4, 4, 5, tzinfo=timezone(timedelta(hours=1)))
     session = SessionInfo("amzn1.echo-api.session.S", False, {"a": 1})
-    envelope = launch_request(DeviceInfo(USER, locale="en-GB"), session, moment)
+    api = regional_api_endpoint("en-GB")
+    envelope = launch_request(DeviceInfo(USER, locale="en-GB", api_endpoint=api), session, moment)
     assert envelope["version"] == "1.0"
     assert envelope["session"] == {
         "new": False,

@@ -96,12 +96,39 @@ def test_state_round_trips_and_rejects_what_the_content_cannot_hold() -> None:
 def test_history_streaks() -> None:
     day = date(2026, 11, 23)
     once = record_completion(History(), day)
-    assert once == History(1, 1, "2026-11-23")
-    assert record_completion(once, day) == History(2, 1, "2026-11-23")
-    assert record_completion(once, date(2026, 11, 24)) == History(2, 2, "2026-11-24")
-    assert record_completion(once, date(2026, 11, 26)) == History(2, 1, "2026-11-26")
+    assert once == History(1, 1, "2026-11-23", best=1, recent=("2026-11-23",))
+    assert record_completion(once, day) == History(2, 1, "2026-11-23", 1, ("2026-11-23",))
+    next_day = record_completion(once, date(2026, 11, 24))
+    assert next_day == History(2, 2, "2026-11-24", 2, ("2026-11-23", "2026-11-24"))
+    lapsed = record_completion(next_day, date(2026, 11, 26))
+    assert (lapsed.streak, lapsed.best, lapsed.days_this_week(date(2026, 11, 26))) == (1, 2, 3)
     assert History.from_dict({"completed": -1, "streak": 0, "last_day": ""}) == History()
     assert History.from_dict({"completed": 2, "streak": 1, "last_day": "not a day"}) == History()
+
+
+def test_history_keeps_the_best_streak_and_the_last_seven_days() -> None:
+    history = History()
+    for day in (1, 2, 3, 4, 10, 11, 12, 15):
+        history = record_completion(history, date(2026, 11, day))
+    assert (history.streak, history.best, history.completed) == (1, 4, 8)
+    assert history.recent == ("2026-11-10", "2026-11-11", "2026-11-12", "2026-11-15")
+    assert history.days_this_week(date(2026, 11, 15)) == 4
+    assert history.days_this_week(date(2026, 11, 17)) == 3  # the 10th fell out
+    assert History.from_dict(history.to_dict()) == history
+
+
+def test_an_old_history_record_loads_with_what_it_implies() -> None:
+    old = History.from_dict({"completed": 9, "streak": 3, "last_day": "2026-11-22"})
+    assert old == History(9, 3, "2026-11-22", best=3, recent=("2026-11-22",))
+    assert old.days_this_week(date(2026, 11, 23)) == 1
+    odd = {"completed": 2, "streak": 1, "last_day": "", "best": "x", "recent": ["?", 3]}
+    assert History.from_dict(odd) == History(2, 1, "", best=1, recent=())
+
+
+def test_a_time_zone_moving_back_across_midnight_keeps_the_day() -> None:
+    history = record_completion(History(), date(2026, 11, 21))
+    earlier = record_completion(history, date(2026, 11, 20))
+    assert (earlier.completed, earlier.streak, earlier.last_day) == (2, 1, "2026-11-21")
 
 
 def test_a_routine_that_counts_more_reps_says_so(tmp_path) -> None:

@@ -18,6 +18,7 @@ import pytest
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
+from skill.conversation.history import History
 from skill.storage.base import COMPLETED_ON, HISTORY, PROFILE, STATE, StoreUnavailable
 from skill.storage.sqlite_store import SQLiteStore
 
@@ -70,7 +71,7 @@ def test_state_round_trips_without_touching_history(store: SQLiteStore) -> None:
     assert store.get_attributes(envelope()) == {
         STATE: state,
         PROFILE: {},
-        HISTORY: {"completed": 1, "streak": 1, "last_day": "2024-03-01"},
+        HISTORY: History(1, 1, "2024-03-01", 1, ("2024-03-01",)).to_dict(),
     }
     store.save_attributes(envelope(), {STATE: {"step": 4}})
     assert store.get_attributes(envelope())[STATE] == {"step": 4}
@@ -122,12 +123,15 @@ def test_users_are_kept_apart(store: SQLiteStore) -> None:
 def test_completions_build_streak_count_same_day_and_reset_after_gap(store: SQLiteStore) -> None:
     complete(store, "2024-03-01")
     complete(store, "2024-03-02", {"step": 0})
-    assert history(store) == {"completed": 2, "streak": 2, "last_day": "2024-03-02"}
+    assert history(store) == History(2, 2, "2024-03-02", 2, ("2024-03-01", "2024-03-02")).to_dict()
     assert store.get_attributes(envelope())[STATE] == {"step": 0}
     complete(store, "2024-03-02")
-    assert history(store) == {"completed": 3, "streak": 2, "last_day": "2024-03-02"}
+    assert history(store) == History(3, 2, "2024-03-02", 2, ("2024-03-01", "2024-03-02")).to_dict()
     complete(store, "2024-03-05")
-    assert history(store) == {"completed": 4, "streak": 1, "last_day": "2024-03-05"}
+    assert (
+        history(store)
+        == History(4, 1, "2024-03-05", 2, ("2024-03-01", "2024-03-02", "2024-03-05")).to_dict()
+    )
 
 
 def test_history_passed_in_attributes_is_ignored(store: SQLiteStore) -> None:
@@ -135,7 +139,7 @@ def test_history_passed_in_attributes_is_ignored(store: SQLiteStore) -> None:
     store.save_attributes(envelope(), {STATE: {}, HISTORY: forged})
     assert history(store)["completed"] == 0
     store.save_attributes(envelope(), {STATE: {}, HISTORY: forged, COMPLETED_ON: "2024-03-02"})
-    assert history(store) == {"completed": 1, "streak": 1, "last_day": "2024-03-02"}
+    assert history(store) == History(1, 1, "2024-03-02", 1, ("2024-03-02",)).to_dict()
 
 
 def test_delete_forgets_the_user(store: SQLiteStore) -> None:
@@ -153,7 +157,7 @@ def test_corrupted_row_reads_as_empty(store: SQLiteStore, caplog: pytest.LogCapt
         assert store.get_attributes(envelope()) == {STATE: {}, PROFILE: {}, HISTORY: {}}
     assert "unreadable" in caplog.text
     complete(store, "2024-03-02")  # a completion starts over from an empty history
-    assert history(store) == {"completed": 1, "streak": 1, "last_day": "2024-03-02"}
+    assert history(store) == History(1, 1, "2024-03-02", 1, ("2024-03-02",)).to_dict()
 
 
 def test_file_and_folders_created_on_first_use_not_construction(tmp_path: Path) -> None:

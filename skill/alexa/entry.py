@@ -78,6 +78,8 @@ def check_event(event: object, skill_id: str | None) -> dict[str, Any]:
         event.get("session", {}), dict
     ):
         raise RequestRejected("event context or session is not an object")
+    if not isinstance(lookup(event, "context", "System"), dict):  # Alexa always sends it
+        raise RequestRejected("event has no context.System")
     problem = application_id_problem(event, skill_id) if skill_id is not None else None
     if problem is not None:
         raise RequestRejected(problem)

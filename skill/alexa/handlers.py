@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 import time
 from datetime import timezone
+from typing import TYPE_CHECKING
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import IntentRequest, Response
-from ask_sdk_model.slu.entityresolution import StatusCode
 
 from skill.alexa.intents import FIXED_ROUTINES, INTENT_EVENTS, ROUTINE_SLOT, VALUE_SLOTS
 from skill.alexa.progress import (
@@ -21,14 +21,19 @@ from skill.alexa.progress import (
     remember_in_session,
     settled_reply,
 )
+from skill.alexa.reminder_slots import requested_wish
 from skill.alexa.responses import build_response
+from skill.alexa.slots import resolved_id
 from skill.alexa.touch import TouchHandler
 from skill.content.model import Catalog
 from skill.conversation import machine, replies
 from skill.conversation.events import Event
-from skill.conversation.machine import RoutineRequest, Turn
+from skill.conversation.machine import Outcome, RoutineRequest, Turn
 from skill.conversation.profile import Profile
 from skill.conversation.state import DialogueState
+
+if TYPE_CHECKING:
+    from skill.alexa.reminder_flow import Answer
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +51,9 @@ def routine_request(handler_input: HandlerInput) -> RoutineRequest | None:
     if slot is None or not (slot.value or "").strip():
         return None
     spoken = " ".join(slot.value.split())[:60]
-    for authority in getattr(slot.resolutions, "resolutions_per_authority", None) or []:
-        matched = (
-            authority.status is not None and authority.status.code == StatusCode.ER_SUCCESS_MATCH
-        )
-        value = authority.values[0].value if matched and authority.values else None
-        if value is not None and value.id:
-            return RoutineRequest(spoken, value.id)
+    routine_id = resolved_id(slot)
+    if routine_id is not None:
+        return RoutineRequest(spoken, routine_id)
     return RoutineRequest(spoken, None)
 
 
@@ -108,10 +109,59 @@ class Conversation:
             routine_request=routine_request(handler_input) if event is Event.START else None,
             slot_value=slot_value(handler_input),
             now_ms=request_time_ms(handler_input),
+            local_time=progress.local_time,
+            reminder_wish=(
+                requested_wish(handler_input, progress.local_time)
+                if event is Event.SET_REMINDER
+                else None
+            ),
         )
         outcome = machine.step(progress.state, turn)
-        attributes[OUTCOME_KEY] = outcome
-        return build_response(handler_input, settled_reply(handler_input, outcome))
+        if outcome.reminder_call is None:
+            attributes[OUTCOME_KEY] = outcome
+            return build_response(handler_input, settled_reply(handler_input, outcome))
+        from skill.alexa import reminder_flow  # the API models: only for reminder requests
+
+        profile = outcome.profile or progress.profile
+        answer = reminder_flow.carry_out(
+            handler_input, outcome.reminder_call, outcome.state, profile, self.catalog
+        )
+        return self.answer(handler_input, outcome.state, answer)
+
+    def answer(self, handler_input: HandlerInput, state: DialogueState, answer: Answer) -> Response:
+        """Respond with what the reminders flow decided; the routine state stays as it is."""
+        attributes = handler_input.attributes_manager.request_attributes
+        attributes[OUTCOME_KEY] = Outcome(state, answer.reply, profile=answer.profile)
+        response = build_response(handler_input, answer.reply)
+        if answer.directive is not None:
+            handler_input.response_builder.add_directive(answer.directive)
+        if answer.card is not None:
+            handler_input.response_builder.set_card(answer.card)
+        return response
+
+
+class SessionResumedHandler(AbstractRequestHandler):
+    """Control back from Alexa's consent task: the user's answer to the reminders permission."""
+
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("SessionResumedRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.alexa import reminder_flow
+        from skill.alexa.consent import consent_answer
+
+        progress: Progress = handler_input.attributes_manager.request_attributes[PROGRESS_KEY]
+        answer = consent_answer(handler_input)
+        if answer is None:
+            log.info("session resumed for something other than our consent request")
+            return self.conversation.respond(handler_input, Event.REPEAT)
+        decided = reminder_flow.after_consent(
+            handler_input, answer, progress.state, progress.profile, self.conversation.catalog
+        )
+        return self.conversation.answer(handler_input, progress.state, decided)
 
 
 class LaunchHandler(AbstractRequestHandler):
@@ -211,6 +261,7 @@ def request_handlers(catalog: Catalog) -> list[AbstractRequestHandler]:
     conversation = Conversation(catalog)
     return [
         LaunchHandler(conversation),
+        SessionResumedHandler(conversation),
         *(IntentHandler(conversation, name, event) for name, event in INTENT_EVENTS.items()),
         TouchHandler(conversation),
         SessionEndedHandler(conversation),

@@ -36,6 +36,10 @@ INTENT_EVENTS: dict[str, Event] = {
     "ResetSettingsIntent": Event.RESET_SETTINGS,
     "FullInstructionsIntent": Event.FULL_INSTRUCTIONS,
     "BriefInstructionsIntent": Event.BRIEF_INSTRUCTIONS,
+    "StatsIntent": Event.STATS,
+    "SetReminderIntent": Event.SET_REMINDER,
+    "ListRemindersIntent": Event.LIST_REMINDERS,
+    "CancelRemindersIntent": Event.CANCEL_REMINDERS,
     # built-in intents
     "AMAZON.HelpIntent": Event.HELP,
     "AMAZON.StopIntent": Event.STOP,

@@ -9,8 +9,8 @@ the user is still guided from the session attributes, and the failure is logged 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from dataclasses import dataclass, field, replace
+from datetime import date, time
 
 from ask_sdk_core.dispatch_components import (
     AbstractRequestInterceptor,
@@ -19,9 +19,10 @@ from ask_sdk_core.dispatch_components import (
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from skill.alexa.services import local_moment, read_time_zone
 from skill.alexa.unchanged import note_known, save_if_changed
 from skill.content.model import Catalog
-from skill.conversation.history import History
+from skill.conversation.history import History, record_completion
 from skill.conversation.machine import Outcome
 from skill.conversation.plan import ReplyPlan
 from skill.conversation.profile import Profile
@@ -49,15 +50,20 @@ class Progress:
     # False when the store could not be read at the session's start: the profile here is a
     # stand-in, and saving it would wipe the stored one, so saves leave the profile alone.
     profile_known: bool = True
+    local_time: time | None = None  # the request's time of day in the user's zone
 
 
-def request_day(handler_input: HandlerInput) -> date:
-    """The day of the request, from Alexa's timestamp (UTC)."""
-    stamp = handler_input.request_envelope.request.timestamp
-    try:
-        return stamp.astimezone(timezone.utc).date() if stamp.tzinfo else stamp.date()
-    except (AttributeError, OverflowError, ValueError):  # missing, or beyond datetime's range
-        return datetime.now(timezone.utc).date()
+def with_local_time(handler_input: HandlerInput, progress: Progress) -> Progress:
+    """The progress with the request's local day and time, in the device's time zone: read
+    from the Settings API when a session starts, else the last known zone, else UTC."""
+    profile = progress.profile
+    session = handler_input.request_envelope.session
+    if session is None or session.new:
+        zone = read_time_zone(handler_input)
+        if zone is not None and zone != profile.time_zone:
+            profile = replace(profile, time_zone=zone)
+    moment = local_moment(handler_input.request_envelope.request.timestamp, profile.time_zone)
+    return replace(progress, profile=profile, today=moment.date(), local_time=moment.time())
 
 
 def _session_progress(
@@ -102,7 +108,7 @@ class LoadProgress(AbstractRequestInterceptor):
         self.catalog = catalog
 
     def process(self, handler_input: HandlerInput) -> None:
-        today = request_day(handler_input)
+        today = date.min  # set by with_local_time, once the last known zone is loaded
         manager = handler_input.attributes_manager
         progress = _session_progress(handler_input, self.catalog, today)
         if progress is not None:
@@ -111,6 +117,7 @@ class LoadProgress(AbstractRequestInterceptor):
             progress = _stored_progress(handler_input, self.catalog, today)
             stored = None if progress.store_failed else manager.persistent_attributes
             note_known(handler_input, stored)
+        progress = with_local_time(handler_input, progress)
         manager.request_attributes[PROGRESS_KEY] = progress
 
 
@@ -151,8 +158,11 @@ class SaveProgress(AbstractResponseInterceptor):
         if outcome is None or progress is None:
             return False
         profile = outcome.profile or progress.profile
+        history = progress.history
+        if outcome.completed and history is not None:  # the session may go on (an offer)
+            history = record_completion(history, progress.today)
         known = progress.profile_known
-        remember_in_session(handler_input, outcome.state, progress.history, profile, known)
+        remember_in_session(handler_input, outcome.state, history, profile, known)
         if progress.store_failed:
             return False  # already logged; the session carries the state until the store is back
         attributes: dict[str, object] = {STATE: outcome.state.to_dict()}

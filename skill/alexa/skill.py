@@ -6,6 +6,7 @@ from __future__ import annotations
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
+from skill.alexa.api_client import TimeoutApiClient
 from skill.alexa.handlers import ApologyHandler, request_handlers
 from skill.alexa.progress import LoadProgress, SaveProgress
 from skill.content.loader import default_catalog
@@ -17,7 +18,7 @@ def build_skill(
     store: ProgressStore, skill_id: str | None = None, catalog: Catalog | None = None
 ) -> CustomSkill:
     catalog = catalog or default_catalog()
-    builder = CustomSkillBuilder(persistence_adapter=store)
+    builder = CustomSkillBuilder(persistence_adapter=store, api_client=TimeoutApiClient())
     builder.skill_id = skill_id
     for handler in request_handlers(catalog):
         builder.add_request_handler(handler)

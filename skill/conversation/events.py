@@ -40,3 +40,7 @@ class Event(StrEnum):
     BRIEF_INSTRUCTIONS = "brief_instructions"  # brief once familiar (the default)
     UNKNOWN = "unknown"
     SESSION_ENDED = "session_ended"
+    STATS = "stats"  # how am I doing / what's my streak
+    SET_REMINDER = "set_reminder"
+    LIST_REMINDERS = "list_reminders"
+    CANCEL_REMINDERS = "cancel_reminders"

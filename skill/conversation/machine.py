@@ -8,14 +8,16 @@ events every phase treats alike. No Alexa types here: the handlers translate req
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import time
 
 from skill.content.model import StretchKind
-from skill.conversation import replies, settings
+from skill.conversation import habit_replies, replies, settings
 from skill.conversation.events import Event
-from skill.conversation.history import record_completion
+from skill.conversation.history import History, record_completion
 from skill.conversation.plan import ReplyPlan, Say, earliest_end_ms
 from skill.conversation.preferences import routine_for
-from skill.conversation.profile import Profile
+from skill.conversation.profile import Profile, ReminderOffer
+from skill.conversation.reminder import Frequency, ReminderAction, ReminderCall, ReminderWish
 from skill.conversation.state import IN_ROUTINE, DialogueState, Phase, Position
 from skill.conversation.turn import Outcome, RoutineRequest, Transition, Turn
 
@@ -174,13 +176,19 @@ def perform_step(state: DialogueState, turn: Turn) -> Outcome:
     if position.is_last_stretch:
         known = turn.history
         history = record_completion(known, turn.today) if known is not None else None
-        return Outcome(
-            state.at(Phase.FINISHED),
-            replies.finish(position, history),
-            completed=True,
-            profile=profile,
-            reply_if_unsaved=replies.finish(position, None, saved=False),
-        )
+        finished = state.at(Phase.FINISHED)
+        unsaved = replies.finish(position, None, saved=False)
+        if _may_offer_reminder(history, turn.profile):
+            question = habit_replies.OFFER_REMINDER
+            return Outcome(
+                replace(finished, pending=OFFER_REMINDER),
+                replies.finish(position, history, question),
+                completed=True,
+                profile=replace(profile, reminder=ReminderOffer.OFFERED),
+                reply_if_unsaved=unsaved,
+            )
+        reply = replies.finish(position, history)
+        return Outcome(finished, reply, completed=True, profile=profile, reply_if_unsaved=unsaved)
     done = Phase.HOLDING if position.stretch.kind is StretchKind.HOLD else Phase.COUNTING
     performed = _busy(state.at(done), turn, position)
     return Outcome(performed, replies.step_done(position), profile=profile)
@@ -321,6 +329,56 @@ def session_ended(state: DialogueState, turn: Turn) -> Outcome:
     return Outcome(state, None)
 
 
+# -- the habit: stats and reminders ---------------------------------------------------------
+
+OFFER_REMINDER = "offer_reminder"  # DialogueState.pending: the daily reminder was offered
+OFFER_AFTER_COMPLETIONS = 2
+
+
+def _may_offer_reminder(history: History | None, profile: Profile) -> bool:
+    """Offer once, after the second completed routine, to a user with no reminder from us."""
+    return (
+        history is not None
+        and history.completed >= OFFER_AFTER_COMPLETIONS
+        and profile.reminder is ReminderOffer.NOT_OFFERED
+    )
+
+
+def stats(state: DialogueState, turn: Turn) -> Outcome:
+    return Outcome(state, habit_replies.stats(state, turn.catalog, turn.history, turn.today))
+
+
+def set_reminder(state: DialogueState, turn: Turn) -> Outcome:
+    if turn.reminder_wish is None:
+        reply = habit_replies.after_service(
+            state, turn.catalog, habit_replies.time_not_understood()
+        )
+        return Outcome(state, reply)
+    return Outcome(
+        state, None, reminder_call=ReminderCall(ReminderAction.CREATE, turn.reminder_wish)
+    )
+
+
+def list_reminders(state: DialogueState, turn: Turn) -> Outcome:
+    return Outcome(state, None, reminder_call=ReminderCall(ReminderAction.LIST))
+
+
+def cancel_reminders(state: DialogueState, turn: Turn) -> Outcome:
+    return Outcome(state, None, reminder_call=ReminderCall(ReminderAction.CANCEL))
+
+
+def accept_reminder_offer(state: DialogueState, turn: Turn) -> Outcome:
+    """Yes to the offer: a daily reminder at this local time (the Alexa layer asks consent)."""
+    now = turn.local_time or time(hour=9)
+    wish = ReminderWish(Frequency.DAILY, now.hour, now.minute)
+    return Outcome(state, None, reminder_call=ReminderCall(ReminderAction.CREATE, wish))
+
+
+def decline_reminder_offer(state: DialogueState, turn: Turn) -> Outcome:
+    reply = habit_replies.after_service(state, turn.catalog, habit_replies.offer_declined())
+    return Outcome(state, reply, profile=replace(turn.profile, reminder=ReminderOffer.DECLINED))
+
+
 # -- the table ------------------------------------------------------------------------------
 
 # The launch welcome says the disclaimer itself; pain and stop must not wait for it.
@@ -368,6 +426,10 @@ ANY_PHASE: dict[Event, Transition] = {
     Event.BRIEF_INSTRUCTIONS: settings.brief_instructions,
     Event.UNKNOWN: not_understood,
     Event.SESSION_ENDED: session_ended,
+    Event.STATS: stats,
+    Event.SET_REMINDER: set_reminder,
+    Event.LIST_REMINDERS: list_reminders,
+    Event.CANCEL_REMINDERS: cancel_reminders,
 }
 
 # What a yes or no answers while a question is pending (`DialogueState.pending`, "kind:detail").
@@ -378,6 +440,8 @@ PENDING_ANSWERS: dict[tuple[str, Event], Transition] = {
     (RESTART, Event.REPEAT): restart_asked_again,
     (RESTART, Event.SAY_AGAIN): restart_asked_again,
     (RESTART, Event.HELP): restart_asked_again,
+    (OFFER_REMINDER, Event.YES): accept_reminder_offer,
+    (OFFER_REMINDER, Event.NO): decline_reminder_offer,
 }
 
 _AWAITING_READY = {  # INTRODUCING and WAITING_OTHER_SIDE: the user gets into position

@@ -18,6 +18,16 @@ class Instructions(StrEnum):
     FULL = "full"  # always the full instructions
 
 
+class ReminderOffer(StrEnum):
+    """Where the user stands with the daily reminder the coach offers once."""
+
+    NOT_OFFERED = ""
+    OFFERED = "offered"  # asked; no answer yet (the session may have ended)
+    DECLINED = "declined"
+    SET = "set"  # a reminder from this skill exists (as far as the coach knows)
+
+
+MAX_TEXT = 64  # longest time zone or reminder wish kept
 FAMILIAR_AFTER = 2  # completions of a stretch after which its introduction is brief
 
 
@@ -28,6 +38,9 @@ class Profile:
     pace_seconds: int = 0  # seconds per counted movement; 0: the content's pace
     instructions: Instructions = Instructions.AUTO
     done: Mapping[str, int] = field(default_factory=dict)  # stretch id -> times completed
+    time_zone: str = ""  # the device's IANA zone, last read from the Settings API; "" unknown
+    reminder: ReminderOffer = ReminderOffer.NOT_OFFERED
+    reminder_wish: str = ""  # the reminder awaiting the user's consent (ReminderWish.to_text)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -36,6 +49,9 @@ class Profile:
             "pace_seconds": self.pace_seconds,
             "instructions": self.instructions.value,
             "done": dict(self.done),
+            "time_zone": self.time_zone,
+            "reminder": self.reminder.value,
+            "reminder_wish": self.reminder_wish,
         }
 
     @classmethod
@@ -54,6 +70,11 @@ class Profile:
             values["done"] = {
                 str(k): int(v) for k, v in done.items() if isinstance(k, str) and is_count(v)
             }
+        for name in ("time_zone", "reminder_wish"):
+            if isinstance(raw.get(name), str) and len(raw[name]) <= MAX_TEXT:
+                values[name] = raw[name]
+        if raw.get("reminder") in {r.value for r in ReminderOffer}:
+            values["reminder"] = ReminderOffer(raw["reminder"])
         return cls(**values)
 
     @property
@@ -63,7 +84,7 @@ class Profile:
         return any(
             getattr(self, f.name) != getattr(defaults, f.name)
             for f in fields(self)
-            if f.name != "done"
+            if f.name not in _LEARNED
         )
 
     def familiar_with(self, stretch_id: str) -> bool:
@@ -82,4 +103,8 @@ class Profile:
 
     def reset(self) -> Profile:
         """The defaults again, keeping what the coach learned (familiarity)."""
-        return Profile(done=self.done)
+        return replace(Profile(), **{name: getattr(self, name) for name in _LEARNED})
+
+
+# what the coach learned or keeps about the user, not preferences they set
+_LEARNED = ("done", "time_zone", "reminder", "reminder_wish")

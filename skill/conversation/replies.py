@@ -29,6 +29,7 @@ RED_FLAGS = (  # ../shared/HEALTH.md: when to stop, and the NHS red flags, in tw
     "Stop for numbness or tingling too. Get medical help straight away if you have weakness "
     "in your legs, numbness around your bottom, or any loss of bladder or bowel control."
 )
+COME_BACK = "Come back tomorrow and keep it going."
 PAIN_HINT = "If anything hurts, say it hurts and we'll stop."
 TIGHTNESS = (  # ACSM: stretch to the point of tightness or slight discomfort, not pain
     "Some tightness is normal in a stretch. Ease off a little and don't strain. "
@@ -273,18 +274,22 @@ def _record(history: History | None) -> str:
 UNSAVED = "I couldn't save today's session, sorry."
 
 
-def finish(position: Position, history: History | None, *, saved: bool = True) -> ReplyPlan:
-    """The last exercise, then the celebration; the session ends. Unless `saved`, the
-    completion could not be recorded: that is said, and no count or streak is claimed."""
+def finish(
+    position: Position, history: History | None, question: str = "", *, saved: bool = True
+) -> ReplyPlan:
+    """The last exercise, then the celebration; the session ends, unless a yes/no `question`
+    closes the reply instead. Unless `saved`, the completion could not be recorded: that is
+    said, no count or streak is claimed, and nothing is asked."""
     routine = position.routine
     record = _record(history) if saved else UNSAVED
     speech = perform(position) + _said(
         f"That's the whole {routine.name} routine. Well done.",
         record,
-        "Come back tomorrow and keep it going." if saved else "See you tomorrow.",
+        (question or COME_BACK) if saved else "See you tomorrow.",
     )
-    complete = screens.routine_complete(position, record or "Come back tomorrow and keep it going.")
-    return ReplyPlan(speech, reprompt=None, screen=Screen(performing_card(position), complete))
+    complete = screens.routine_complete(position, record or COME_BACK)
+    screen = Screen(performing_card(position), complete)
+    return ReplyPlan(speech, reprompt=(question or None) if saved else None, screen=screen)
 
 
 # -- around the routine ---------------------------------------------------------------------

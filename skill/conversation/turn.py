@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 
 from skill.content.model import Catalog
 from skill.conversation.events import Event
 from skill.conversation.history import History
 from skill.conversation.plan import ReplyPlan
 from skill.conversation.profile import Profile
+from skill.conversation.reminder import ReminderCall, ReminderWish
 from skill.conversation.state import DialogueState
 
 
@@ -37,6 +38,8 @@ class Turn:
     routine_request: RoutineRequest | None = None
     slot_value: str | None = None  # a DURATION or NUMBER slot, as Alexa filled it
     now_ms: int = 0  # the request's time, ms since the epoch
+    local_time: time | None = None  # the request's moment in the user's time zone
+    reminder_wish: ReminderWish | None = None  # the reminder asked for; None: time not understood
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Outcome:
     completed: bool = False  # a routine was completed on turn.today
     profile: Profile | None = None  # the changed profile; None: unchanged
     reply_if_unsaved: ReplyPlan | None = None  # a completion's reply if it cannot be recorded
+    reminder_call: ReminderCall | None = None  # for the Alexa layer to carry out and answer
 
 
 Transition = Callable[[DialogueState, Turn], Outcome]

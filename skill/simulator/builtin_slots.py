@@ -1,13 +1,16 @@
 """Words -> the values Alexa puts in built-in slots, for the offline simulators.
 
-Alexa fills AMAZON.NUMBER with digits ("fifteen" -> "15") and AMAZON.DURATION with ISO-8601
-("a minute and a half" -> "PT1M30S"); what it cannot read arrives as "?". This covers the
-spoken forms the skill's own phrases use (whole numbers below a thousand, seconds, minutes
-and hours). Written by hand: the word-number libraries on PyPI are unmaintained or compiled,
+Alexa fills AMAZON.NUMBER with digits ("fifteen" -> "15"), AMAZON.DURATION with ISO-8601
+("a minute and a half" -> "PT1M30S") and AMAZON.TIME with "15:00" (or "MO", "AF", "EV", "NI"
+for a part of the day); what it cannot read arrives as "?". This covers the spoken forms the
+skill's own phrases use (whole numbers below a thousand, seconds, minutes and hours, clock
+times). Written by hand: the word-number libraries on PyPI are unmaintained or compiled,
 and this runs only in the console and the browser simulator, never on Alexa's path.
 """
 
 from __future__ import annotations
+
+import re
 
 UNRECOGNISED = "?"
 _UNITS = {
@@ -21,6 +24,9 @@ _TENS = {
     "eighty": 80, "ninety": 90,
 }  # fmt: skip
 _SECONDS_PER_UNIT = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600}
+_PARTS_OF_DAY = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
+_NAMED_TIMES = {"noon": "12:00", "midday": "12:00", "midnight": "00:00"}
+_CLOCK = re.compile(r"^(?P<hour>\d{1,2})(?: (?P<minute>\d{2}))?(?: ?(?P<half>a ?m|p ?m))?$")
 
 
 def number_value(words: str) -> str:
@@ -35,7 +41,32 @@ def duration_value(words: str) -> str:
     return UNRECOGNISED if not seconds else _iso_duration(seconds)
 
 
-VALUE_READERS = {"AMAZON.NUMBER": number_value, "AMAZON.DURATION": duration_value}
+def time_value(words: str) -> str:
+    """AMAZON.TIME as Alexa fills it: "3 pm" -> "15:00", "seven thirty am" -> "07:30",
+    "evening" -> "EV", or "?" (words as `resolver.normalise` leaves them)."""
+    text = words.removeprefix("in the ").removeprefix("the ").strip()
+    if text in _PARTS_OF_DAY:
+        return _PARTS_OF_DAY[text]
+    if text in _NAMED_TIMES:
+        return _NAMED_TIMES[text]
+    text = " ".join(str(_UNITS.get(w, _TENS.get(w, w))) for w in text.split() if w != "o'clock")
+    match = _CLOCK.match(text)
+    if match is None:
+        return UNRECOGNISED
+    hour, minute = int(match["hour"]), int(match["minute"] or 0)
+    half = (match["half"] or "").replace(" ", "")
+    if half and not 1 <= hour <= 12:
+        return UNRECOGNISED
+    if half:
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    return f"{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else UNRECOGNISED
+
+
+VALUE_READERS = {
+    "AMAZON.NUMBER": number_value,
+    "AMAZON.DURATION": duration_value,
+    "AMAZON.TIME": time_value,
+}
 
 
 def _number(words: list[str]) -> int | None:

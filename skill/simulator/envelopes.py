@@ -1,8 +1,10 @@
 """Request envelopes in the JSON shapes Alexa sends, and a simulated device that keeps a session.
 
 Shapes follow Amazon's "Request and Response JSON Reference" and "Request Types Reference":
-LaunchRequest, IntentRequest (slots with entity resolution), SessionEndedRequest, and the
-Alexa.Presentation.APL.UserEvent a touch on the screen sends.
+LaunchRequest, IntentRequest (slots with entity resolution), SessionResumedRequest,
+SessionEndedRequest, and the Alexa.Presentation.APL.UserEvent a touch on the screen sends. A
+device reaches Alexa's service APIs only when given an API endpoint (tests and
+`console --alexa-api` point it at a local server).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import copy
 import json
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,6 +76,8 @@ class DeviceInfo:
     locale: str = "en-US"
     screen: bool = False
     device_id: str = field(default_factory=lambda: _new_id("ask.device"))
+    api_endpoint: str | None = None  # Alexa's API host for the envelope; None: no API access
+    granted: tuple[str, ...] = ()  # permission scopes the user granted this skill
 
 
 @dataclass(frozen=True)
@@ -94,19 +98,34 @@ def _supported_interfaces(screen: bool) -> dict[str, Any]:
     return {}
 
 
-def _envelope(device: DeviceInfo, session: SessionInfo, request: dict[str, Any]) -> dict[str, Any]:
-    context: dict[str, Any] = {
-        "System": {
-            "application": {"applicationId": device.skill_id},
-            "user": {"userId": device.user_id},
-            "device": {
-                "deviceId": device.device_id,
-                "supportedInterfaces": _supported_interfaces(device.screen),
-            },
-            "apiEndpoint": _API_ENDPOINTS.get(device.locale, _NA_API_ENDPOINT),
-            "apiAccessToken": SIMULATED_ACCESS_TOKEN,
+def regional_api_endpoint(locale: str) -> str:
+    """The Alexa API host that serves a locale's users."""
+    return _API_ENDPOINTS.get(locale, _NA_API_ENDPOINT)
+
+
+def _user(device: DeviceInfo) -> dict[str, Any]:
+    user: dict[str, Any] = {"userId": device.user_id}
+    if device.granted:
+        user["permissions"] = {
+            "consentToken": SIMULATED_ACCESS_TOKEN,
+            "scopes": {scope: {"status": "GRANTED"} for scope in device.granted},
         }
+    return user
+
+
+def _envelope(device: DeviceInfo, session: SessionInfo, request: dict[str, Any]) -> dict[str, Any]:
+    system: dict[str, Any] = {
+        "application": {"applicationId": device.skill_id},
+        "user": _user(device),
+        "device": {
+            "deviceId": device.device_id,
+            "supportedInterfaces": _supported_interfaces(device.screen),
+        },
     }
+    if device.api_endpoint is not None:  # a simulated device reaches no real Alexa API
+        system["apiEndpoint"] = device.api_endpoint
+        system["apiAccessToken"] = SIMULATED_ACCESS_TOKEN
+    context: dict[str, Any] = {"System": system}
     if device.screen:
         context["Viewport"] = copy.deepcopy(_VIEWPORT)
     return {
@@ -205,6 +224,27 @@ def user_event_request(
     return _envelope(device, session or SessionInfo.fresh(), request)
 
 
+def session_resumed_request(
+    device: DeviceInfo,
+    token: str,
+    result: str,
+    session: SessionInfo | None = None,
+    now: datetime | None = None,
+    *,
+    code: str = "200",
+) -> dict[str, Any]:
+    """The SessionResumedRequest that hands control back after a Connections.StartConnection
+    (voice-forward consent: `result` ACCEPTED, DENIED or NOT_ANSWERED)."""
+    request = _request("SessionResumedRequest", device, now)
+    request["cause"] = {
+        "type": "ConnectionCompleted",
+        "token": token,
+        "status": {"code": code, "message": "OK" if code == "200" else "failed"},
+        "result": {"status": result},
+    }
+    return _envelope(device, session or SessionInfo.fresh(), request)
+
+
 def session_ended_request(
     device: DeviceInfo,
     reason: str = "EXCEEDED_MAX_REPROMPTS",
@@ -244,10 +284,11 @@ class SimulatedDevice:
         screen: bool = False,
         clock: Callable[[], datetime] | None = None,
         listening: bool = False,
+        api_endpoint: str | None = None,
     ) -> None:
         self._handler = handler
         self.listening = listening
-        self.info = DeviceInfo(user_id, skill_id, locale, screen)
+        self.info = DeviceInfo(user_id, skill_id, locale, screen, api_endpoint=api_endpoint)
         self._clock = clock or _utc_now
         self._session_id = ""
         self.last_request: dict[str, Any] | None = None
@@ -291,6 +332,18 @@ class SimulatedDevice:
         """Press a button on the screen: send the UserEvent it sends."""
         return self._send(
             lambda session, now: user_event_request(self.info, list(arguments), session, now)
+        )
+
+    def grant(self, scope: str) -> None:
+        """The user grants this skill a permission: later requests say so."""
+        self.info = replace(self.info, granted=(*self.info.granted, scope))
+
+    def resume(self, token: str, result: str, code: str = "200") -> dict[str, Any]:
+        """Hand control back after a StartConnection directive, as Alexa does."""
+        return self._send(
+            lambda session, now: session_resumed_request(
+                self.info, token, result, session, now, code=code
+            )
         )
 
     def end_session(self, reason: str = "EXCEEDED_MAX_REPROMPTS") -> dict[str, Any]:
