@@ -160,7 +160,9 @@ def test_a_record_from_before_profiles_loads_and_takes_one(
     store: DynamoDbStore, user: RequestEnvelope
 ) -> None:
     old = {STATE: {"step": 2}, HISTORY: {"completed": 3, "streak": 1, "last_day": "2024-01-01"}}
-    store._table().put_item(Item={"id": user.context.system.user.user_id, "attributes": old})
+    assert store.get_attributes(user) == {}  # creates the table
+    table = store.dynamodb.Table(TABLE)
+    table.put_item(Item={"id": user.context.system.user.user_id, "attributes": old})
     assert store.get_attributes(user) == {**old, PROFILE: {}}
     store.save_attributes(user, {STATE: {"step": 3}, PROFILE: {"reps": 15}})
     assert store.get_attributes(user) == {

@@ -5,7 +5,9 @@ must reach. `phrasings-dev.tsv` reached 59% when first measured, `phrasings-held
 (written later, by another helper, eight personas) 57%; the grammar then grew from what both
 missed, so both are now development sets: a fresh set is the next honest measure. Four
 held-out lines labelled pain said "tight" or "tense": tightness is expected in a stretch
-(../shared/HEALTH.md), so they are labelled TightnessIntent, which reassures and goes on. A phrase
+(../shared/HEALTH.md), so they are labelled TightnessIntent, which reassures and goes on. "What was that" and its
+kind were written for AMAZON.RepeatIntent before "hear it again" (SayAgainIntent) was split
+from "do it again" (RepeatIntent); they are labelled SayAgainIntent. A phrase
 counts as reached when it resolves to its intent or to one the skill treats the same (NextIntent
 and ReadyIntent both mean "go on"). Alexa's own NLU generalises beyond exact samples, so these
 figures are a floor for what a device understands, not a ceiling.
@@ -23,7 +25,7 @@ from skill.simulator.resolver import Resolver
 
 DATA = Path(__file__).parent / "data"
 # The share each set must keep reaching (the figures printed show the current share).
-FLOORS = {"phrasings-dev.tsv": 0.90, "phrasings-heldout.tsv": 0.95}
+FLOORS = {"phrasings-dev.tsv": 0.97, "phrasings-heldout.tsv": 0.97}
 SAFETY_INTENT = "PainIntent"
 
 
