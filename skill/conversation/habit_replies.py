@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from skill.content.model import Catalog
 from skill.conversation.history import WEEK_DAYS, History
-from skill.conversation.plan import ReplyPlan, Say, Screen
+from skill.conversation.plan import Card, ReplyPlan, Say, Screen
 from skill.conversation.reminder import ReminderWish
 from skill.conversation.replies import COME_BACK, asking, counted, spoken_number
 from skill.conversation.state import DialogueState, Phase
@@ -70,12 +70,15 @@ def stats(
         f"You've stretched on {spoken_number(week)} of the last {spoken_number(WEEK_DAYS)} days,"
         f" and completed {counted(history.completed, 'routine')} in all.",
     )
-    reply = asking(state, catalog, *(line for line in lines if line))
+    said = [line for line in lines if line]
+    reply = asking(state, catalog, *said)
     screen = Screen(
-        "Your progress",
-        f"{streak} day streak · best {history.best}",
-        f"{week} of the last {WEEK_DAYS} days · {history.completed} "
-        f"routine{'' if history.completed == 1 else 's'} in all",
+        Card(
+            state="Your progress",
+            title=f"{streak} day streak · best {history.best}",
+            progress=f"{week} of the last {WEEK_DAYS} days · {history.completed} in all",
+            cue=said[-1],  # a line the coach says
+        )
     )
     return ReplyPlan(reply.speech, reply.reprompt, screen)
 
