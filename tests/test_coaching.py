@@ -12,6 +12,7 @@ from tests.support.skill_env import (
     reprompt,
     silences,
     spoken,
+    spoken_seconds,
     whole_routine,
 )
 
@@ -495,3 +496,40 @@ def test_the_desk_break_by_name_needs_no_slot(skill_env: SkillEnv) -> None:
     device.launch()
     started = spoken(device.intent("DeskBreakIntent"))
     assert started.startswith("Let's do the desk break routine: two stretches.")
+
+
+def test_a_long_slow_count_goes_in_parts_that_each_keep_within_ninety_seconds(
+    skill_env: SkillEnv,
+) -> None:
+    device = skill_env.device()
+    start(device)
+    device.intent("SetRepsIntent", {"count": "30"})
+    device.intent("CountSlowerIntent")
+    device.intent("CountSlowerIntent")  # four seconds a movement: 240 s of counting
+    device.intent("ReadyIntent")
+    device.intent("AMAZON.NextIntent")
+    parts = [device.intent("ReadyIntent") for _ in range(5)]
+    assert all(not ends_session(part) and spoken_seconds(part) <= 90 for part in parts)
+    assert sum(sum(silences(part)) for part in parts) == 30 * 2 * 4
+    said = [spoken(part) for part in parts]
+    assert said[0].endswith("That's six. Twenty-four more to go. Say ready for the next six.")
+    assert said[1].startswith("Let's carry on. Seven. Left.")
+    assert "That's thirty. Lower your hands and relax your shoulders." in said[4]
+    assert "Next up is the table hamstring stretch." in said[4]
+
+
+def test_a_count_cut_short_between_parts_starts_the_set_again(skill_env: SkillEnv) -> None:
+    device = skill_env.device()
+    start(device)
+    device.intent("SetRepsIntent", {"count": "30"})
+    device.intent("ReadyIntent")
+    device.intent("AMAZON.NextIntent")
+    device.listening = False
+    device.intent("ReadyIntent")  # the first part
+    skill_env.clock.advance(seconds=10)
+    assert spoken(device.intent("AMAZON.PauseIntent")).startswith(
+        "Paused. We'll pick up with the standing crunch rotations."
+    )
+    again = spoken(device.intent("AMAZON.ResumeIntent"))
+    assert "Stretch two of three: the standing crunch rotations." in again
+    assert skill_env.saved()["state"]["rep"] == 0

@@ -14,8 +14,8 @@ from skill.content.model import StretchKind
 from skill.conversation import habit_replies, replies, settings
 from skill.conversation.events import Event
 from skill.conversation.history import History, record_completion
-from skill.conversation.plan import ReplyPlan, Say, earliest_end_ms
-from skill.conversation.preferences import routine_for
+from skill.conversation.plan import ReplyPlan, Say, Segment, earliest_end_ms
+from skill.conversation.preferences import reps_per_turn, routine_for
 from skill.conversation.profile import Profile, ReminderOffer
 from skill.conversation.reminder import Frequency, ReminderAction, ReminderCall, ReminderWish
 from skill.conversation.state import IN_ROUTINE, DialogueState, Phase, Position
@@ -32,7 +32,8 @@ RESTART = "restart"  # the pending question "leave this routine and start (again
 def _position(state: DialogueState, turn: Turn) -> Position:
     """The state's place in its routine, as this user does the routine (their preferences)."""
     plain = replies.position_of(state, turn.catalog)
-    return replace(plain, routine=routine_for(plain.routine, turn.profile))
+    routine = routine_for(plain.routine, turn.profile)
+    return replace(plain, routine=routine, first_rep=state.rep + 1)
 
 
 def _brief(position: Position, turn: Turn) -> bool:
@@ -51,7 +52,9 @@ def _interrupted(state: DialogueState, turn: Turn) -> bool:
 
 
 def _performed(state: DialogueState) -> DialogueState:
-    """The step whose exercise the state's last reply spoke."""
+    """The step whose exercise the state's last reply spoke (a split count: its start)."""
+    if state.rep:
+        return state.at(state.phase)
     if state.phase is Phase.WAITING_OTHER_SIDE:
         return _entry(state, state.stretch, state.side - 1)
     if state.phase in (Phase.HOLDING, Phase.COUNTING):
@@ -69,12 +72,11 @@ def _resume_point(state: DialogueState, turn: Turn) -> DialogueState:
     return state.at(Phase.PAUSED)
 
 
-def _busy(state: DialogueState, turn: Turn, position: Position) -> DialogueState:
-    """The state after speaking the exercise at `position`, knowing when it ends."""
+def _busy(state: DialogueState, turn: Turn, exercise: tuple[Segment, ...]) -> DialogueState:
+    """The state after speaking `exercise`, knowing when it ends at the earliest."""
     if not turn.now_ms:
         return state
-    ends = turn.now_ms + earliest_end_ms(replies.perform(position))
-    return replace(state, busy_until=ends)
+    return replace(state, busy_until=turn.now_ms + earliest_end_ms(exercise))
 
 
 def _forgive_cut_short(state: DialogueState, turn: Turn) -> Profile:
@@ -94,6 +96,8 @@ def _upcoming(state: DialogueState) -> DialogueState:
 def _present(state: DialogueState, turn: Turn) -> ReplyPlan:
     """What this state says when entered (or repeated)."""
     position = _position(state, turn)
+    if state.rep:
+        return replies.counting_resumes(position)
     if state.phase is Phase.INTRODUCING:
         return replies.introduce(position, brief=_brief(position, turn))
     if state.phase is Phase.WAITING_OTHER_SIDE:
@@ -166,12 +170,19 @@ def start_over(state: DialogueState, turn: Turn) -> Outcome:
 
 def perform_step(state: DialogueState, turn: Turn) -> Outcome:
     position = _position(state, turn)
+    stretch = position.stretch
+    if stretch.kind is StretchKind.REPS:
+        last = min(stretch.reps, state.rep + reps_per_turn(stretch))
+        if last < stretch.reps:  # a long count goes in parts, each its own turn
+            part = replies.counting_part(position, last)
+            counted = replace(state, rep=last, pending="")
+            return Outcome(_busy(counted, turn, part.speech), part)
     if not position.is_last_side:
         other_side = _entry(state, state.stretch, state.side + 1)
         other_position = _position(other_side, turn)
         brief = _brief(other_position, turn)
         reply = replies.exercise_then_switch(position, other_position, brief=brief)
-        return Outcome(_busy(other_side, turn, position), reply)
+        return Outcome(_busy(other_side, turn, replies.perform(position)), reply)
     profile = turn.profile.after_completing(position.stretch.id)
     if position.is_last_stretch:
         known = turn.history
@@ -190,7 +201,7 @@ def perform_step(state: DialogueState, turn: Turn) -> Outcome:
         reply = replies.finish(position, history)
         return Outcome(finished, reply, completed=True, profile=profile, reply_if_unsaved=unsaved)
     done = Phase.HOLDING if position.stretch.kind is StretchKind.HOLD else Phase.COUNTING
-    performed = _busy(state.at(done), turn, position)
+    performed = _busy(state.at(done), turn, replies.perform(position))
     return Outcome(performed, replies.step_done(position), profile=profile)
 
 
@@ -225,7 +236,8 @@ def previous(state: DialogueState, turn: Turn) -> Outcome:
 def repeat(state: DialogueState, turn: Turn) -> Outcome:
     if state.phase in (Phase.HOLDING, Phase.COUNTING):  # the exercise again
         again = state.at(state.phase)
-        return Outcome(_busy(again, turn, _position(again, turn)), _present(again, turn))
+        exercise = replies.perform(_position(again, turn))
+        return Outcome(_busy(again, turn, exercise), _present(again, turn))
     return Outcome(state, _present(state, turn))
 
 

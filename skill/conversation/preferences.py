@@ -19,6 +19,9 @@ from skill.conversation.profile import Profile
 HOLD_STEP_SECONDS = 15  # "longer" / "shorter"
 SENSIBLE_HOLD_SECONDS = (1, 300)  # beyond this a request is misheard or absurd: change nothing
 SENSIBLE_REPS = (1, 100)
+# The most silence one counting turn holds: with the words, a turn that expects an answer stays
+# within Alexa's 90 s guidance; longer counts go in parts ("That's ten. Ten more to go.").
+MAX_COUNTING_SILENCE_SECONDS = 50
 
 
 def duration_seconds(value: str | None) -> int | None:
@@ -97,3 +100,11 @@ def limits(catalog: Catalog) -> Limits:
         hold_stretches=holds,
         reps_stretches=counted,
     )
+
+
+def reps_per_turn(stretch: Stretch) -> int:
+    """How many sets one turn counts: all of them if they fit, else even parts that do."""
+    per_rep = max(1, len(stretch.movements) * stretch.seconds_per_movement)
+    fits = max(1, MAX_COUNTING_SILENCE_SECONDS // per_rep)
+    parts = -(-stretch.reps // fits)
+    return -(-stretch.reps // parts)

@@ -224,14 +224,41 @@ def perform(position: Position) -> tuple[Segment, ...]:
             Hold(stretch.hold_seconds),
             Say(_text(stretch, stretch.release, side)),
         )
-    segments: list[Segment] = [Say("Here we go.")]
-    for rep in range(1, stretch.reps + 1):
+    counted = _counting(stretch, position.first_rep, stretch.reps)
+    return (*counted, Say(f"That's {spoken_number(stretch.reps)}. {stretch.release}"))
+
+
+def _counting(stretch: Stretch, first: int, last: int) -> tuple[Segment, ...]:
+    """Sets `first` to `last`, each movement named and paced; the full cues on the first."""
+    segments: list[Segment] = [Say("Here we go." if first == 1 else "Let's carry on.")]
+    for rep in range(first, last + 1):
         cues = stretch.movements if rep == 1 else stretch.movement_names
         for index, cue in enumerate(cues):
             segments.append(Say(f"{spoken_number(rep).capitalize()}. {cue}" if index == 0 else cue))
             segments.append(Beat(stretch.seconds_per_movement))
-    segments.append(Say(f"That's {spoken_number(stretch.reps)}. {stretch.release}"))
     return tuple(segments)
+
+
+def counting_part(position: Position, last: int) -> ReplyPlan:
+    """Part of a long count: sets `position.first_rep` to `last`, then the wait for ready."""
+    stretch = position.stretch
+    left = stretch.reps - last
+    prompt = f"Say ready for the next {spoken_number(min(left, last - position.first_rep + 1))}."
+    speech = (
+        *_counting(stretch, position.first_rep, last),
+        *_said(
+            f"That's {spoken_number(last)}. {spoken_number(left).capitalize()} more to go.", prompt
+        ),
+    )
+    return ReplyPlan(speech, reprompt=prompt, screen=Screen(performing_card(position)))
+
+
+def counting_resumes(position: Position) -> ReplyPlan:
+    """What a split count says when asked again between its parts."""
+    done = position.first_rep - 1
+    prompt = "Say ready to carry on counting."
+    line = f"We've counted {spoken_number(done)} of {spoken_number(position.stretch.reps)}."
+    return ReplyPlan(_said(line, prompt), reprompt=prompt, screen=Screen(performing_card(position)))
 
 
 def performing_card(position: Position) -> Card:

@@ -8,6 +8,7 @@ from enum import StrEnum
 from skill.content.model import Catalog, Routine, Stretch, StretchKind
 
 STATE_VERSION = 1
+STATE_EXTRAS = (("busy_until", 0), ("pending", ""), ("rep", 0))  # added since; saves without
 
 
 class Phase(StrEnum):
@@ -37,6 +38,7 @@ class DialogueState:
     # an interruption before then means the step was not done. 0: nothing in progress.
     busy_until: int = 0
     pending: str = ""  # a yes/no question awaiting its answer, e.g. "restart:desk_break"
+    rep: int = 0  # counted sets already done when the counting is split over several turns
 
     def to_dict(self) -> dict[str, int | str]:
         return {
@@ -47,6 +49,7 @@ class DialogueState:
             "phase": self.phase.value,
             "busy_until": self.busy_until,
             "pending": self.pending,
+            "rep": self.rep,
         }
 
     @classmethod
@@ -58,15 +61,15 @@ class DialogueState:
         routine_id, stretch, side, phase = (
             raw.get(k) for k in ("routine", "stretch", "side", "phase")
         )
-        busy_until, pending = raw.get("busy_until", 0), raw.get("pending", "")
+        busy_until, pending, rep = (raw.get(k, d) for k, d in STATE_EXTRAS)
         if not isinstance(routine_id, str) or phase not in {p.value for p in Phase}:
             return None
         if not isinstance(pending, str):
             return None
-        numbers = (stretch, side, busy_until)
+        numbers = (stretch, side, busy_until, rep)
         if not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers):
             try:  # DynamoDB hands numbers back as Decimal
-                stretch, side, busy_until = (int(n) for n in numbers)  # type: ignore[call-overload]
+                stretch, side, busy_until, rep = (int(n) for n in numbers)  # type: ignore[call-overload]
             except (TypeError, ValueError, ArithmeticError):
                 return None
         state = cls(
@@ -76,6 +79,7 @@ class DialogueState:
             phase=Phase(phase),
             busy_until=busy_until,
             pending=pending,
+            rep=rep,
         )
         if state.routine == "":
             return state if state.phase is Phase.NOT_STARTED else None
@@ -89,6 +93,8 @@ class DialogueState:
     def _reachable(self, routine: Routine) -> bool:
         """Whether the machine can produce this state (a save may predate a content change)."""
         stretch = routine.stretches[self.stretch]
+        if not 0 <= self.rep < max(stretch.reps, stretch.reps_range[1], 1):  # the user's count
+            return False
         if self.phase is Phase.INTRODUCING:
             return self.side == 0
         if self.phase is Phase.WAITING_OTHER_SIDE:
@@ -110,6 +116,7 @@ class DialogueState:
             side=self.side if side is None else side,
             busy_until=0,
             pending="",
+            rep=0,
         )
 
 
@@ -120,6 +127,7 @@ class Position:
     routine: Routine
     index: int
     side: int
+    first_rep: int = 1  # where the counting starts when it is split over several turns
 
     @property
     def stretch(self) -> Stretch:
