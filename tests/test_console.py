@@ -103,3 +103,8 @@ def test_the_console_with_local_alexa_apis_sets_a_reminder_after_asking_consent(
     assert "Alexa: You have one reminder from me: every weekday at 3 p.m." in output
     assert "Alexa: Okay, I've cancelled one reminder." in output
     assert "Alexa: Done. I'll remind you to stretch every day at 9 a.m." in output
+
+
+def test_the_console_user_hears_each_reply_out_so_a_pause_after_a_hold_moves_on() -> None:
+    output = run_console(["start my back stretches", "i'm ready", "pause"])
+    assert "Paused. We'll pick up with the standing crunch rotations." in output

@@ -1,16 +1,17 @@
 """How much of what people really say reaches the right intent, through the offline resolver.
 
-The phrasings were written by helpers who never saw the grammar, each line with the intent it
-must reach. `phrasings-dev.tsv` reached 59% when first measured, `phrasings-heldout.tsv`
-(written later, by another helper, eight personas) 57%; the grammar then grew from what both
-missed, so both are now development sets: a fresh set is the next honest measure. Four
-held-out lines labelled pain said "tight" or "tense": tightness is expected in a stretch
-(../shared/HEALTH.md), so they are labelled TightnessIntent, which reassures and goes on. "What was that" and its
-kind were written for AMAZON.RepeatIntent before "hear it again" (SayAgainIntent) was split
-from "do it again" (RepeatIntent); they are labelled SayAgainIntent. A phrase
-counts as reached when it resolves to its intent or to one the skill treats the same (NextIntent
-and ReadyIntent both mean "go on"). Alexa's own NLU generalises beyond exact samples, so these
-figures are a floor for what a device understands, not a ceiling.
+Helpers who never saw the grammar wrote the phrasings, each with the intent it must reach.
+`phrasings-dev.tsv` reached 59% when first measured, before the grammar grew from its misses;
+`phrasings-heldout.tsv` (written later by another helper, eight personas) reached 57% when
+first measured. The grammar then grew from what both missed, so both are now development sets
+and a fresh set is the next honest measure. Relabelled since: four held-out "pain" lines say
+"tight" or "tense", which is expected in a stretch (../shared/HEALTH.md), so TightnessIntent;
+"what was that" and its kind were written for AMAZON.RepeatIntent before "hear it again"
+(SayAgainIntent) was split from "do it again" (RepeatIntent).
+
+A phrase counts as reached when it resolves to its intent or to one the skill treats the same
+(NextIntent and ReadyIntent both mean "go on"). Alexa's own NLU generalises beyond exact
+samples, so these figures are a floor for what a device understands, not a ceiling.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 from skill.alexa.reminders import REMINDERS_SCOPE
 from skill.simulator.alexa_api import AlexaApiServer
-from skill.simulator.envelopes import SimulatedDevice
+from skill.simulator.envelopes import ListeningClock, SimulatedDevice
 from skill.simulator.lambda_entry import load_lambda_module
 from skill.simulator.resolver import Resolver, normalise
 from skill.speech.readable import readable
@@ -133,7 +133,13 @@ def run(
             api = stack.enter_context(AlexaApiServer(folder, time_zone=time_zone))
             stack.callback(_restore_env, "REQUESTS_CA_BUNDLE", os.environ.get("REQUESTS_CA_BUNDLE"))
             os.environ["REQUESTS_CA_BUNDLE"] = str(api.ca_file)  # the skill runs in-process
-        device = SimulatedDevice(handler, user_id=user_id, api_endpoint=api and api.url)
+        device = SimulatedDevice(
+            handler,
+            user_id=user_id,
+            api_endpoint=api and api.url,
+            clock=ListeningClock(),
+            listening=True,
+        )
         console = Console(device, Resolver.default(), out, api)
         read = read_line or (lambda: input("you> "))
         print(BANNER, file=out)

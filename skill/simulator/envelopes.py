@@ -14,7 +14,7 @@ import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from skill.simulator.resolver import Resolver, SlotMatch
@@ -260,6 +260,21 @@ def session_ended_request(
     if error_type is not None:
         request["error"] = {"type": error_type, "message": error_message}
     return _envelope(device, session or SessionInfo.fresh(), request)
+
+
+class ListeningClock:
+    """The wall clock, but never earlier than the end of the last reply heard: a console user
+    reads a reply at once, yet speaks, as on a device, only after it has played."""
+
+    def __init__(self) -> None:
+        self._heard_until: datetime | None = None
+
+    def __call__(self) -> datetime:
+        now = _utc_now()
+        return now if self._heard_until is None else max(now, self._heard_until)
+
+    def advance(self, **delta: float) -> None:
+        self._heard_until = self() + timedelta(**delta)
 
 
 class SimulatedDevice:
