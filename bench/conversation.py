@@ -21,8 +21,9 @@ ROUTINE = (
     "ReadyIntent",  # toe reach hold
     "AMAZON.NextIntent",
     "ReadyIntent",  # crunch rotations counted
-    "AMAZON.PauseIntent",
-    "AMAZON.ResumeIntent",  # table hamstring stretch, right leg
+    "AMAZON.NextIntent",  # table hamstring stretch, right leg
+    "AMAZON.PauseIntent",  # (at a prompt: a pause mid-exercise would redo the exercise)
+    "AMAZON.ResumeIntent",
     "ReadyIntent",  # right leg hold, then the other-leg prompt
     "AMAZON.NoIntent",
     "AMAZON.RepeatIntent",

@@ -392,9 +392,10 @@ def test_stats_show_on_a_screen(skill_env: SkillEnv, api: AlexaApiServer) -> Non
     device.launch()
     response = device.intent("StatsIntent")
     [render] = response["response"]["directives"]
-    screen = render["datasources"]["payload"]["screen"]
-    assert (screen["title"], screen["subtitle"]) == ("Your progress", "1 day streak · best 1")
-    assert screen["body"] == "1 of the last 7 days · 1 routine in all"
+    [card] = render["datasources"]["payload"]["screen"]["cards"]
+    assert (card["state"], card["title"]) == ("Your progress", "1 day streak · best 1")
+    assert card["progress"] == "1 of the last 7 days · 1 in all"
+    assert card["cue"] in spoken(response)
 
 
 @sqlite_only

@@ -10,7 +10,7 @@ from skill.content.model import Catalog
 from skill.conversation.history import WEEK_DAYS, History
 from skill.conversation.plan import Card, ReplyPlan, Say, Screen
 from skill.conversation.reminder import ReminderWish
-from skill.conversation.replies import COME_BACK, asking, counted, spoken_number
+from skill.conversation.replies import COME_BACK, asking, counted, spoken_number, state_screen
 from skill.conversation.state import DialogueState, Phase
 
 OFFER_REMINDER = "Would you like a reminder to stretch at this time every day?"
@@ -98,7 +98,8 @@ def _streak_line(streak: int, today_done: bool) -> str:
 def after_service(state: DialogueState, catalog: Catalog, *lines: str) -> ReplyPlan:
     """Say the lines; then, at the end of a routine, say goodbye, else ask what comes next."""
     if state.phase is Phase.FINISHED:
-        return ReplyPlan(tuple(Say(line) for line in (*lines, COME_BACK) if line), reprompt=None)
+        said = tuple(Say(line) for line in (*lines, COME_BACK) if line)
+        return ReplyPlan(said, reprompt=None, screen=state_screen(state, catalog, COME_BACK))
     return asking(state, catalog, *lines)
 
 

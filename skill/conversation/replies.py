@@ -384,7 +384,9 @@ def confirm_restart(position: Position, routine: Routine) -> ReplyPlan:
     else:
         question = f"Leave it and start the {routine.name} routine instead?"
     prompt = f"{question} Say yes or no."
-    return ReplyPlan(_said(where, prompt), reprompt=prompt)
+    same = routine.id == position.routine.id
+    screen = Screen(screens.restart_question(position, prompt, same))
+    return ReplyPlan(_said(where, prompt), reprompt=prompt, screen=screen)
 
 
 def _describe(routine: Routine) -> str:

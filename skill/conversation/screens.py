@@ -83,6 +83,12 @@ def welcome_back(position: Position, prompt: str) -> Card:
     return _about(position, "Welcome back", prompt, (CONTINUE, START_OVER))
 
 
+def restart_question(position: Position, prompt: str, same_routine: bool) -> Card:
+    """Start over (or another routine)? Continue keeps the place."""
+    buttons = (CONTINUE, START_OVER) if same_routine else (CONTINUE,)
+    return _about(position, "Start over?", prompt, buttons)
+
+
 def paused(position: Position, prompt: str) -> Card:
     return _about(position, "Paused", prompt, (CONTINUE, START_OVER, STOP))
 

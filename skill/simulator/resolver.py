@@ -2,8 +2,9 @@
 
 Order of precedence: an exact sample of the model, then an exact phrase of a built-in intent the
 model includes (builtin_phrases.json), then the model's slot patterns ("start the {routine}
-routine"). A built-in slot (AMAZON.NUMBER, AMAZON.DURATION) takes only words that read as its
-type, filled as Alexa fills it ("fifteen" -> "15"). Among slot patterns, one whose custom slots
+routine"). A built-in slot (AMAZON.NUMBER, AMAZON.DURATION, AMAZON.TIME) is filled as Alexa
+fills it ("fifteen" -> "15"); a word or two it cannot read arrive as "?", longer phrases do not
+fill it. Among slot patterns, one whose custom slots
 resolve beats one whose slots do not, and more literal words beat fewer. If nothing matches as
 typed, leading fillers ("alexa", "please") and a trailing "please" are dropped and matching is
 tried again.
@@ -92,6 +93,9 @@ def _compile(intent: str, sample: str) -> _Pattern:
     return _Pattern(intent, re.compile(" ".join(pieces)), tuple(parts[1::2]), literal_words)
 
 
+MAX_UNREADABLE_WORDS = 2  # "13 pm", "lots": Alexa fills "?"; longer phrases are other intents
+
+
 class Resolver:
     """Matches utterances against one locale's interaction model; tables are built once."""
 
@@ -161,7 +165,12 @@ class Resolver:
         built-in phrase or a slot pattern (the conflict check; `resolve` picks one)."""
         text = normalise(utterance)
         owners = {self._exact.get(text), self._builtin.get(text)} - {None}
-        return owners | {match.intent for _, match in self._pattern_matches(text)}  # type: ignore[return-value]
+        fits = {  # an unreadable built-in value ("?") is no fit
+            match.intent
+            for _, match in self._pattern_matches(text)
+            if all(slot.slot_type or slot.understood for slot in match.slots)
+        }
+        return owners | fits  # type: ignore[return-value]
 
     def _pattern_matches(self, text: str) -> list[tuple[tuple[int, int], IntentMatch]]:
         """The slot patterns that match, each with its score (resolved slots, literal words)."""
@@ -174,8 +183,13 @@ class Resolver:
                 self._slot(pattern.intent, name, spoken)
                 for name, spoken in zip(pattern.slot_names, found.groups(), strict=True)
             )
-            if any(not slot.slot_type and not slot.understood for slot in slots):
-                continue  # words that are no number or duration do not fill a built-in slot
+            unreadable = (
+                len(words.split()) > MAX_UNREADABLE_WORDS
+                for slot, words in zip(slots, found.groups(), strict=True)
+                if not slot.slot_type and not slot.understood
+            )
+            if any(unreadable):
+                continue  # a phrase that is no number, duration or time fills no built-in slot
             score = (sum(slot.understood for slot in slots), pattern.literal_words)
             scored.append((score, IntentMatch(pattern.intent, slots, text)))
         return scored
