@@ -145,5 +145,7 @@ def test_a_routine_that_counts_more_reps_says_so(tmp_path) -> None:
     )
     said = " ".join(segment.text for segment in intro.reply.speech)
     assert "I'll count fifteen sets with you." in said
-    counting = step(intro.state, Turn(Event.READY, catalog, History(), TODAY))
+    first = step(intro.state, Turn(Event.READY, catalog, History(), TODAY))  # 60 s: two parts
+    assert first.state.rep == 8
+    counting = step(first.state, Turn(Event.READY, catalog, History(), TODAY))
     assert "That's fifteen." in " ".join(getattr(s, "text", "") for s in counting.reply.speech)
