@@ -11,8 +11,6 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import lru_cache
 
-import isodate
-
 from skill.content.model import Catalog, Routine, Stretch, StretchKind
 from skill.conversation.profile import Profile
 
@@ -28,6 +26,8 @@ def duration_seconds(value: str | None) -> int | None:
     """Whole seconds of an AMAZON.DURATION value, or None when missing or unreadable."""
     if not value or value == "?":
         return None
+    import isodate  # here, not at the top: a cold start that sets no hold need not load it
+
     try:
         parsed = isodate.parse_duration(value)
     except (isodate.ISO8601Error, ValueError, TypeError, OverflowError):
