@@ -26,6 +26,14 @@ def hold_for(device: SimulatedDevice, duration: str) -> dict:
     return device.intent("SetHoldIntent", {"duration": duration})
 
 
+def ready_then_cut_in(skill_env: SkillEnv, device: SimulatedDevice, seconds: float) -> dict:
+    """Say ready, then speak again `seconds` after the request, while the reply still plays."""
+    device.listening = False
+    performed = device.intent("ReadyIntent")
+    skill_env.clock.advance(seconds=seconds)
+    return performed
+
+
 def next_hold(device: SimulatedDevice) -> dict:
     """Say ready (and next) until a reply holds, and return that reply."""
     for _ in range(8):
@@ -274,9 +282,7 @@ def test_pausing_six_seconds_into_a_hold_offers_the_same_stretch_again(
 ) -> None:
     device = skill_env.device()
     start(device)
-    device.listening = False
-    device.intent("ReadyIntent")
-    skill_env.clock.advance(seconds=6)
+    ready_then_cut_in(skill_env, device, 6)
     assert spoken(device.intent("AMAZON.PauseIntent")).startswith(
         "Paused. We'll pick up with the toe reach."
     )
@@ -302,9 +308,7 @@ def test_pain_during_the_rotations_resumes_at_the_rotations(skill_env: SkillEnv)
     start(device)
     device.intent("ReadyIntent")
     device.intent("AMAZON.NextIntent")
-    device.listening = False
-    device.intent("ReadyIntent")
-    skill_env.clock.advance(seconds=10)
+    ready_then_cut_in(skill_env, device, 10)
     pain = device.intent("PainIntent")
     assert ends_session(pain)
     assert skill_env.saved()["state"]["stretch"] == 1
@@ -452,9 +456,7 @@ def test_a_question_during_a_hold_offers_the_hold_again_after_the_answer(
 ) -> None:
     device = skill_env.device()
     start(device)
-    device.listening = False
-    device.intent("ReadyIntent")
-    skill_env.clock.advance(seconds=5)
+    ready_then_cut_in(skill_env, device, 5)
     answer = device.intent("HoldLongerIntent")
     assert spoken(answer).endswith(
         "Say ready when you're standing with your feet shoulder width apart."
@@ -525,9 +527,7 @@ def test_a_count_cut_short_between_parts_starts_the_set_again(skill_env: SkillEn
     device.intent("SetRepsIntent", {"count": "30"})
     device.intent("ReadyIntent")
     device.intent("AMAZON.NextIntent")
-    device.listening = False
-    device.intent("ReadyIntent")  # the first part
-    skill_env.clock.advance(seconds=10)
+    ready_then_cut_in(skill_env, device, 10)  # the first part
     assert spoken(device.intent("AMAZON.PauseIntent")).startswith(
         "Paused. We'll pick up with the standing crunch rotations."
     )

@@ -15,7 +15,8 @@ from skill.simulator import console
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_console(lines: list[str]) -> str:
+def run_console(lines: list[str], **options: object) -> str:
+    """What the console prints for the typed `lines` (options as `console.run` takes them)."""
     feed = iter(lines)
 
     def read() -> str:
@@ -25,7 +26,7 @@ def run_console(lines: list[str]) -> str:
             raise EOFError from None
 
     out = io.StringIO()
-    console.run(read_line=read, out=out)
+    console.run(read_line=read, out=out, **options)  # type: ignore[arg-type]
     return out.getvalue()
 
 
@@ -76,27 +77,16 @@ def test_python_dash_m_skill_console_reads_standard_input(database: Path) -> Non
 
 
 def test_the_console_with_local_alexa_apis_sets_a_reminder_after_asking_consent() -> None:
-    feed = iter(
-        [
-            "open back stretches",
-            "remind me every weekday at 3 pm",
-            "yes",
-            "what reminders do i have",
-            "cancel my reminders",
-            "remind me every day at 9 am",
-        ]
-    )
-
-    def read() -> str:
-        try:
-            return next(feed)
-        except StopIteration:
-            raise EOFError from None
-
-    out = io.StringIO()
     trusted_before = os.environ.get("REQUESTS_CA_BUNDLE")
-    console.run(read_line=read, out=out, alexa_api=True, time_zone="Asia/Kolkata")
-    output = out.getvalue()
+    lines = [
+        "open back stretches",
+        "remind me every weekday at 3 pm",
+        "yes",
+        "what reminders do i have",
+        "cancel my reminders",
+        "remind me every day at 9 am",
+    ]
+    output = run_console(lines, alexa_api=True, time_zone="Asia/Kolkata")
     assert os.environ.get("REQUESTS_CA_BUNDLE") == trusted_before  # its CA does not outlive it
     assert output.count(console.CONSENT_QUESTION) == 1  # asked once, then granted
     assert "Alexa: Done. I'll remind you to stretch every weekday at 3 p.m." in output
