@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from skill.alexa.carry import carried
 from skill.simulator.envelopes import SimulatedDevice
 from skill.storage.base import STATE
 from tests.support.skill_env import SkillEnv, ends_session, spoken
@@ -26,8 +27,10 @@ def counted(skill_env: SkillEnv, turn: Any) -> tuple[int, int, Any]:
     return store.reads - reads, store.writes - writes, response
 
 
-def session_state(device: SimulatedDevice) -> dict[str, Any]:
-    return device.session_attributes[STATE]
+def session_state(device: SimulatedDevice) -> Any:
+    progress = carried(device.session_attributes)
+    assert progress is not None, device.session_attributes
+    return progress.state
 
 
 def test_a_whole_routine_reads_once_and_writes_only_turns_that_moved(

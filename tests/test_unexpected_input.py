@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from skill.alexa.carry import CARRY
 from skill.simulator.envelopes import SimulatedDevice, intent_request, launch_request
 from skill.simulator.resolver import SlotMatch
 from tests.support.skill_env import SkillEnv, ends_session, reprompt, spoken, sqlite_only
@@ -120,10 +121,20 @@ def test_old_or_corrupted_save_starts_fresh_and_keeps_history(
     assert skill_env.saved()["history"]["completed"] == 1
 
 
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        {"state": {"version": 1, "phase": 7}, "history": "??"},  # not this skill's shape
+        {CARRY: "{not json"},
+        {CARRY: '{"v": 99, "state": {}}'},  # another version
+        {CARRY: '{"v": 1, "state": {"version": 1, "phase": 7}, "saved": "x"}'},
+        {CARRY: ["a", "list"]},
+    ],
+)
 def test_corrupted_session_attributes_fall_back_to_the_store(
-    skill_env: SkillEnv, mid_routine: SimulatedDevice
+    skill_env: SkillEnv, mid_routine: SimulatedDevice, attributes: dict[str, Any]
 ) -> None:
-    mid_routine.session_attributes = {"state": {"version": 1, "phase": 7}, "history": "??"}
+    mid_routine.session_attributes = attributes
     response = mid_routine.intent("AMAZON.RepeatIntent")
     assert spoken(response).startswith("Stretch one of three: the toe reach.")
 

@@ -176,16 +176,18 @@ class LaunchHandler(AbstractRequestHandler):
 
 
 class IntentHandler(AbstractRequestHandler):
-    """One intent of the interaction model, mapped to its dialogue event."""
+    """The intents of the interaction model, each mapped to its dialogue event (one handler
+    and a table, rather than one handler per intent asked in turn)."""
 
-    def __init__(self, conversation: Conversation, intent_name: str, event: Event) -> None:
-        self.conversation, self.intent_name, self.event = conversation, intent_name, event
+    def __init__(self, conversation: Conversation, events: dict[str, Event]) -> None:
+        self.conversation, self.events = conversation, events
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return intent_name(handler_input) == self.intent_name
+        return intent_name(handler_input) in self.events
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.conversation.respond(handler_input, self.event)
+        event = self.events[intent_name(handler_input)]  # type: ignore[index]
+        return self.conversation.respond(handler_input, event)
 
 
 class SessionEndedHandler(AbstractRequestHandler):
@@ -262,7 +264,7 @@ def request_handlers(catalog: Catalog) -> list[AbstractRequestHandler]:
     return [
         LaunchHandler(conversation),
         SessionResumedHandler(conversation),
-        *(IntentHandler(conversation, name, event) for name, event in INTENT_EVENTS.items()),
+        IntentHandler(conversation, INTENT_EVENTS),
         TouchHandler(conversation),
         SessionEndedHandler(conversation),
         UnknownIntentHandler(conversation),

@@ -1,16 +1,18 @@
 """Interceptors that load the user's progress before a request and save it after.
 
-A new session reads the store once; within a session, state and history travel in the
-session attributes, so a turn costs at most one read and one write, and none when the saved
-attributes did not change (`skill.alexa.unchanged`). When the store is down
+A new session reads the store once; within a session, state, profile and history travel in the
+session attributes (`skill.alexa.carry`), so a turn costs at most one read and one write, and
+none when the saved attributes did not change (`skill.alexa.unchanged`). When the store is down
 the user is still guided from the session attributes, and the failure is logged once.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, time
+from typing import Any
 
 from ask_sdk_core.dispatch_components import (
     AbstractRequestInterceptor,
@@ -19,8 +21,9 @@ from ask_sdk_core.dispatch_components import (
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from skill.alexa.carry import carried, carry
 from skill.alexa.services import local_moment, read_time_zone
-from skill.alexa.unchanged import note_known, save_if_changed
+from skill.alexa.unchanged import note_known, save_if_changed, stored_parts
 from skill.content.model import Catalog
 from skill.conversation.history import History, record_completion
 from skill.conversation.machine import Outcome
@@ -31,7 +34,6 @@ from skill.storage.base import COMPLETED_ON, HISTORY, PROFILE, STATE, StoreUnava
 
 log = logging.getLogger(__name__)
 
-PROFILE_UNKNOWN = "profile_unknown"  # session attribute: the store's profile was never read
 PROGRESS_KEY = "progress"  # request attribute: the Progress loaded for this request
 OUTCOME_KEY = "outcome"  # request attribute: the Outcome a handler produced
 SAVED_KEY = "saved"  # request attribute, once a save was tried: whether it was written
@@ -68,23 +70,27 @@ def with_local_time(handler_input: HandlerInput, progress: Progress) -> Progress
 
 def _session_progress(
     handler_input: HandlerInput, catalog: Catalog, today: date
-) -> Progress | None:
+) -> tuple[Progress, dict[str, Any]] | None:
+    """The progress the session's previous turn carried, and what it knew the store holds;
+    None for a new session or when nothing usable was carried."""
     session = handler_input.request_envelope.session
     if session is None or session.new:
         return None
-    attributes = handler_input.attributes_manager.session_attributes or {}
-    state = DialogueState.from_dict(attributes.get(STATE), catalog)
+    previous = carried(handler_input.attributes_manager.session_attributes)
+    if previous is None:
+        return None
+    state = DialogueState.from_dict(previous.state, catalog)
     if state is None:
         return None
-    history = attributes.get(HISTORY)
-    return Progress(
+    progress = Progress(
         state,
-        None if history is None else History.from_dict(history),
+        None if previous.history is None else History.from_dict(previous.history),
         first_visit=False,
         today=today,
-        profile=Profile.from_dict(attributes.get(PROFILE)),
-        profile_known=not attributes.get(PROFILE_UNKNOWN),
+        profile=Profile.from_dict(previous.profile),
+        profile_known=previous.profile_known,
     )
+    return progress, previous.known_stored()
 
 
 def _stored_progress(handler_input: HandlerInput, catalog: Catalog, today: date) -> Progress:
@@ -110,13 +116,13 @@ class LoadProgress(AbstractRequestInterceptor):
     def process(self, handler_input: HandlerInput) -> None:
         today = date.min  # set by with_local_time, once the last known zone is loaded
         manager = handler_input.attributes_manager
-        progress = _session_progress(handler_input, self.catalog, today)
-        if progress is not None:
-            note_known(handler_input, None)
+        from_session = _session_progress(handler_input, self.catalog, today)
+        if from_session is not None:
+            progress, known = from_session
         else:
             progress = _stored_progress(handler_input, self.catalog, today)
-            stored = None if progress.store_failed else manager.persistent_attributes
-            note_known(handler_input, stored)
+            known = {} if progress.store_failed else stored_parts(manager.persistent_attributes)
+        note_known(handler_input, known)
         progress = with_local_time(handler_input, progress)
         manager.request_attributes[PROGRESS_KEY] = progress
 
@@ -128,16 +134,23 @@ def remember_in_session(
     profile: Profile,
     profile_known: bool = True,
 ) -> None:
-    """Carry the progress to the next turn of this session in the session attributes."""
+    """Carry the progress to the next turn of this session in the session attributes (as not
+    known to be stored: the next turn writes what it saves)."""
+    _carry_on(handler_input, state.to_dict(), profile.to_dict(), history, profile_known, ())
+
+
+def _carry_on(
+    handler_input: HandlerInput,
+    state: dict[str, Any],
+    profile: dict[str, Any],
+    history: History | None,
+    profile_known: bool,
+    stored: Iterable[str],
+) -> None:
     if handler_input.request_envelope.session is not None:
-        carried: dict[str, object] = {
-            STATE: state.to_dict(),
-            PROFILE: profile.to_dict(),
-            HISTORY: None if history is None else history.to_dict(),
-        }
-        if not profile_known:
-            carried[PROFILE_UNKNOWN] = 1
-        handler_input.attributes_manager.session_attributes = carried
+        handler_input.attributes_manager.session_attributes = carry(
+            state, profile, None if history is None else history.to_dict(), stored, profile_known
+        )
 
 
 class SaveProgress(AbstractResponseInterceptor):
@@ -162,15 +175,18 @@ class SaveProgress(AbstractResponseInterceptor):
         if outcome.completed and history is not None:  # the session may go on (an offer)
             history = record_completion(history, progress.today)
         known = progress.profile_known
-        remember_in_session(handler_input, outcome.state, history, profile, known)
-        if progress.store_failed:
-            return False  # already logged; the session carries the state until the store is back
-        attributes: dict[str, object] = {STATE: outcome.state.to_dict()}
+        state, profile_part = outcome.state.to_dict(), profile.to_dict()
+        if progress.store_failed:  # already logged; the session carries the state meanwhile
+            _carry_on(handler_input, state, profile_part, history, known, ())
+            return False
+        attributes: dict[str, Any] = {STATE: state}
         if known:  # else the stored profile stays: settings changed meanwhile last the session
-            attributes[PROFILE] = profile.to_dict()
+            attributes[PROFILE] = profile_part
         if outcome.completed:
             attributes[COMPLETED_ON] = progress.today.isoformat()
         saved = save_if_changed(handler_input, attributes)
+        stored = [part for part in attributes if part != COMPLETED_ON] if saved else ()
+        _carry_on(handler_input, state, profile_part, history, known, stored)
         manager.request_attributes[SAVED_KEY] = saved
         return saved
 

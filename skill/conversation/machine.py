@@ -33,7 +33,7 @@ def _position(state: DialogueState, turn: Turn) -> Position:
     """The state's place in its routine, as this user does the routine (their preferences)."""
     plain = replies.position_of(state, turn.catalog)
     routine = routine_for(plain.routine, turn.profile)
-    return replace(plain, routine=routine, first_rep=state.rep + 1)
+    return Position(routine, plain.index, plain.side, first_rep=state.rep + 1)
 
 
 def _brief(position: Position, turn: Turn) -> bool:

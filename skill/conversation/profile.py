@@ -63,7 +63,7 @@ class Profile:
         for name in ("hold_seconds", "reps", "pace_seconds"):
             if is_count(raw.get(name)):
                 values[name] = int(raw[name])
-        if raw.get("instructions") in {i.value for i in Instructions}:
+        if raw.get("instructions") in _INSTRUCTIONS:
             values["instructions"] = Instructions(raw["instructions"])
         done = raw.get("done")
         if isinstance(done, Mapping):
@@ -73,19 +73,14 @@ class Profile:
         for name in ("time_zone", "reminder_wish"):
             if isinstance(raw.get(name), str) and len(raw[name]) <= MAX_TEXT:
                 values[name] = raw[name]
-        if raw.get("reminder") in {r.value for r in ReminderOffer}:
+        if raw.get("reminder") in _REMINDER_OFFERS:
             values["reminder"] = ReminderOffer(raw["reminder"])
         return cls(**values)
 
     @property
     def has_preferences(self) -> bool:
         """Whether anything differs from the defaults (the familiarity aside)."""
-        defaults = Profile()
-        return any(
-            getattr(self, f.name) != getattr(defaults, f.name)
-            for f in fields(self)
-            if f.name not in _LEARNED
-        )
+        return any(getattr(self, name) != default for name, default in _PREFERENCE_DEFAULTS)
 
     def familiar_with(self, stretch_id: str) -> bool:
         return (
@@ -108,3 +103,6 @@ class Profile:
 
 # what the coach learned or keeps about the user, not preferences they set
 _LEARNED = ("done", "time_zone", "reminder", "reminder_wish")
+_PREFERENCE_DEFAULTS = tuple((f.name, f.default) for f in fields(Profile) if f.name not in _LEARNED)
+_INSTRUCTIONS = frozenset(i.value for i in Instructions)
+_REMINDER_OFFERS = frozenset(r.value for r in ReminderOffer)

@@ -21,6 +21,7 @@ class Phase(StrEnum):
     FINISHED = "finished"
 
 
+_PHASES = frozenset(p.value for p in Phase)
 IN_ROUTINE = frozenset(
     {Phase.INTRODUCING, Phase.HOLDING, Phase.WAITING_OTHER_SIDE, Phase.COUNTING, Phase.PAUSED}
 )
@@ -62,7 +63,7 @@ class DialogueState:
             raw.get(k) for k in ("routine", "stretch", "side", "phase")
         )
         busy_until, pending, rep = (raw.get(k, d) for k, d in STATE_EXTRAS)
-        if not isinstance(routine_id, str) or phase not in {p.value for p in Phase}:
+        if not isinstance(routine_id, str) or phase not in _PHASES:
             return None
         if not isinstance(pending, str):
             return None

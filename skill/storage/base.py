@@ -38,16 +38,33 @@ class StoreUnavailable(Exception):
 
 def check_storable(value: object, where: str) -> None:
     """Only ints and strings (in dicts and lists) are stored: DynamoDB cannot take floats."""
+    if not _storable(value):
+        raise TypeError(_first_problem(value, where))
+
+
+def _storable(value: object) -> bool:
+    if isinstance(value, str):
+        return True
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and _storable(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(_storable(item) for item in value)
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _first_problem(value: object, where: str) -> str:
+    """Where the first value that cannot be stored is, and why (for a value that has one)."""
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
-                raise TypeError(f"{where} has a non-string key {key!r}")
-            check_storable(item, f"{where}.{key}")
+                return f"{where} has a non-string key {key!r}"
+            if not _storable(item):
+                return _first_problem(item, f"{where}.{key}")
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            check_storable(item, f"{where}[{index}]")
-    elif isinstance(value, bool) or not isinstance(value, int | str):
-        raise TypeError(f"{where} is a {type(value).__name__}; only ints and strings are stored")
+            if not _storable(item):
+                return _first_problem(item, f"{where}[{index}]")
+    return f"{where} is a {type(value).__name__}; only ints and strings are stored"
 
 
 def parse_save(attributes: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], date | None]:

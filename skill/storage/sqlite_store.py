@@ -129,7 +129,9 @@ class SQLiteStore(AbstractPersistenceAdapter):
         try:
             connection = self._open()
             wait_ms = int(call_timeout(BUSY_TIMEOUT_SECONDS) * 1000)
-            connection.execute(f"PRAGMA busy_timeout = {wait_ms}")
+            if wait_ms != getattr(self._local, "wait_ms", None):  # nearly always the cap
+                connection.execute(f"PRAGMA busy_timeout = {wait_ms}")
+                self._local.wait_ms = wait_ms
             yield connection
         except BaseException as error:
             self._discard()
@@ -155,7 +157,7 @@ class SQLiteStore(AbstractPersistenceAdapter):
 
     def _discard(self) -> None:
         connection = getattr(self._local, "connection", None)
-        self._local.connection = None
+        self._local.connection = self._local.wait_ms = None
         if connection is not None:
             with suppress(sqlite3.Error):
                 connection.close()
