@@ -17,6 +17,7 @@ from typing import Any
 
 CARRY = "progress"  # the one session attribute this skill sets
 CARRY_VERSION = 1
+_ENCODER = json.JSONEncoder(separators=(",", ":"))  # made once, not per call
 _CARRIED_PARTS = ("state", "profile")  # parts a save replaces, and the session carries
 
 
@@ -52,7 +53,7 @@ def carry(
         "stored": [part for part in stored if part in _CARRIED_PARTS],
         "profile_known": profile_known,
     }
-    return {CARRY: json.dumps(parts, separators=(",", ":"))}
+    return {CARRY: _ENCODER.encode(parts)}
 
 
 def carried(session_attributes: Mapping[str, Any] | None) -> Carried | None:

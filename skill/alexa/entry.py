@@ -87,10 +87,15 @@ def check_event(event: object, skill_id: str | None) -> dict[str, Any]:
 
 
 def deserialize(event: dict[str, Any]) -> RequestEnvelope:
-    """The SDK's request objects, for an event that is strict JSON in valid UTF-8."""
+    """The SDK's request objects, for an event whose session attributes are strict JSON in
+    valid UTF-8: the SDK echoes them in the response when a handler leaves them alone. (Other
+    text reaches the response only through `skill.speech.ssml`, which drops what XML cannot
+    carry.)"""
     try:
-        payload = json.dumps(event, allow_nan=False, ensure_ascii=False)
-        payload.encode("utf-8")  # lone surrogates: no real request carries them
+        attributes = lookup(event, "session", "attributes")
+        if attributes:
+            payload = json.dumps(attributes, allow_nan=False, ensure_ascii=False)
+            payload.encode("utf-8")  # lone surrogates: no real request carries them
         return _serializer.read(event, RequestEnvelope)
     except Exception as error:  # the SDK raises several types for shapes it cannot read
         raise RequestRejected(f"event cannot be read as an Alexa request: {error}") from error

@@ -95,6 +95,8 @@ def record_completion(history: History, day: date) -> History:
 
 def is_count(value: object) -> bool:
     """A whole, non-negative number (DynamoDB's Decimals included), not a bool."""
+    if type(value) is int:  # the usual case, without the general checks below
+        return value >= 0
     # Decimal from DynamoDB is accepted as long as it is a whole, non-negative number.
     try:
         return not isinstance(value, bool) and int(value) == value and int(value) >= 0  # type: ignore[call-overload]

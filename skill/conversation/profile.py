@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from skill.conversation.history import is_count
 
@@ -63,8 +63,9 @@ class Profile:
         for name in ("hold_seconds", "reps", "pace_seconds"):
             if is_count(raw.get(name)):
                 values[name] = int(raw[name])
-        if raw.get("instructions") in _INSTRUCTIONS:
-            values["instructions"] = Instructions(raw["instructions"])
+        instructions = _member(_INSTRUCTIONS, raw.get("instructions"))
+        if instructions is not None:
+            values["instructions"] = instructions
         done = raw.get("done")
         if isinstance(done, Mapping):
             values["done"] = {
@@ -73,8 +74,9 @@ class Profile:
         for name in ("time_zone", "reminder_wish"):
             if isinstance(raw.get(name), str) and len(raw[name]) <= MAX_TEXT:
                 values[name] = raw[name]
-        if raw.get("reminder") in _REMINDER_OFFERS:
-            values["reminder"] = ReminderOffer(raw["reminder"])
+        reminder = _member(_REMINDER_OFFERS, raw.get("reminder"))
+        if reminder is not None:
+            values["reminder"] = reminder
         return cls(**values)
 
     @property
@@ -104,5 +106,11 @@ class Profile:
 # what the coach learned or keeps about the user, not preferences they set
 _LEARNED = ("done", "time_zone", "reminder", "reminder_wish")
 _PREFERENCE_DEFAULTS = tuple((f.name, f.default) for f in fields(Profile) if f.name not in _LEARNED)
-_INSTRUCTIONS = frozenset(i.value for i in Instructions)
-_REMINDER_OFFERS = frozenset(r.value for r in ReminderOffer)
+E = TypeVar("E", bound=StrEnum)
+_INSTRUCTIONS = {i.value: i for i in Instructions}
+_REMINDER_OFFERS = {r.value: r for r in ReminderOffer}
+
+
+def _member(members: dict[str, E], value: object) -> E | None:
+    """The enum member whose value is `value`, or None (for values of any type)."""
+    return members.get(value) if isinstance(value, str) else None

@@ -21,7 +21,7 @@ class Phase(StrEnum):
     FINISHED = "finished"
 
 
-_PHASES = frozenset(p.value for p in Phase)
+_PHASES = {p.value: p for p in Phase}
 IN_ROUTINE = frozenset(
     {Phase.INTRODUCING, Phase.HOLDING, Phase.WAITING_OTHER_SIDE, Phase.COUNTING, Phase.PAUSED}
 )
@@ -63,7 +63,8 @@ class DialogueState:
             raw.get(k) for k in ("routine", "stretch", "side", "phase")
         )
         busy_until, pending, rep = (raw.get(k, d) for k, d in STATE_EXTRAS)
-        if not isinstance(routine_id, str) or phase not in _PHASES:
+        known_phase = _PHASES.get(phase) if isinstance(phase, str) else None
+        if not isinstance(routine_id, str) or known_phase is None:
             return None
         if not isinstance(pending, str):
             return None
@@ -77,7 +78,7 @@ class DialogueState:
             routine=routine_id,
             stretch=stretch,
             side=side,
-            phase=Phase(phase),
+            phase=known_phase,
             busy_until=busy_until,
             pending=pending,
             rep=rep,

@@ -194,8 +194,11 @@ def _migrate(connection: sqlite3.Connection) -> None:
         raise
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # made once, not per call
+
+
 def _dump(value: dict) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(value)
 
 
 _EMPTY_HISTORY = _dump(History().to_dict())  # a new user's row
@@ -213,5 +216,14 @@ def _parse(text: str, user_id: str, column: str) -> dict:
     return {}
 
 
+_stamp = (0, "")  # (a second, its ISO text): replaced whole, so threads read either one
+
+
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    """The time of a save, to the second (its text made once a second)."""
+    global _stamp
+    second = int(time.time())
+    stamp = _stamp
+    if stamp[0] != second:
+        stamp = _stamp = (second, datetime.fromtimestamp(second, UTC).isoformat())
+    return stamp[1]
