@@ -3,8 +3,6 @@ as the speech, so the screen never says something the coach does not."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from skill.content.model import StretchKind
 from skill.conversation.plan import Button, Card
 from skill.conversation.state import Position
@@ -27,18 +25,28 @@ def picture_id(position: Position) -> str:
     return f"{position.stretch.id}_{side}" if side else position.stretch.id
 
 
-def _about(position: Position, state: str, cue: str, buttons: tuple[Button, ...]) -> Card:
-    """A card about one stretch and side of the routine."""
+def _about(
+    position: Position,
+    state: str,
+    cue: str,
+    buttons: tuple[Button, ...],
+    side: str = "",
+    counting: str = "",
+    movements: tuple[str, ...] = (),
+) -> Card:
+    """A card about one stretch and side of the routine (`side`: instead of the side's name)."""
     stretch, routine = position.stretch, position.routine
     return Card(
         state=state,
         title=stretch.name.capitalize(),
         routine=routine.name.capitalize(),
         progress=f"Stretch {position.index + 1} of {len(routine.stretches)}",
-        side=stretch.side_title(position.side).capitalize(),
+        side=side or stretch.side_title(position.side).capitalize(),
         cue=cue,
         picture=picture_id(position),
         buttons=buttons,
+        counting=counting,
+        movements=movements,
     )
 
 
@@ -54,18 +62,16 @@ def exercise(position: Position, cue: str) -> Card:
     """The card during the exercise: it counts down the hold, or counts the reps."""
     stretch = position.stretch
     if stretch.kind is StretchKind.HOLD:
-        return replace(_about(position, "Hold", cue, (PAUSE, STOP)), counting="hold")
+        return _about(position, "Hold", cue, (PAUSE, STOP), counting="hold")
     movements = tuple(name.rstrip(".") for name in stretch.movements)
-    card = _about(position, "Reps", cue, (PAUSE, STOP))
-    return replace(card, counting="reps", movements=movements)
+    return _about(position, "Reps", cue, (PAUSE, STOP), counting="reps", movements=movements)
 
 
 def step_done(position: Position, prompt: str) -> Card:
     """After a stretch: well done, and which one is next."""
     following = position.next_stretch
     assert following is not None
-    card = _about(position, "Well done", prompt, AFTER_STRETCH)
-    return replace(card, side=f"Next up: the {following.name}")
+    return _about(position, "Well done", prompt, AFTER_STRETCH, f"Next up: the {following.name}")
 
 
 def routine_complete(position: Position, record: str, buttons: tuple[Button, ...] = ()) -> Card:

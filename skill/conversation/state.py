@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 
 from skill.content.model import Catalog, Routine, Stretch, StretchKind
@@ -111,14 +111,11 @@ class DialogueState:
         self, phase: Phase, stretch: int | None = None, side: int | None = None
     ) -> DialogueState:
         """The state moved to `phase` (and position); nothing is in progress or pending."""
-        return replace(
-            self,
-            phase=phase,
+        return DialogueState(
+            routine=self.routine,
             stretch=self.stretch if stretch is None else stretch,
             side=self.side if side is None else side,
-            busy_until=0,
-            pending="",
-            rep=0,
+            phase=phase,
         )
 
 
