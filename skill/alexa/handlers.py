@@ -21,7 +21,6 @@ from skill.alexa.progress import (
     remember_in_session,
     settled_reply,
 )
-from skill.alexa.reminder_slots import requested_wish
 from skill.alexa.responses import build_response
 from skill.alexa.slots import resolved_id
 from skill.alexa.touch import TouchHandler
@@ -34,6 +33,7 @@ from skill.conversation.state import DialogueState
 
 if TYPE_CHECKING:
     from skill.alexa.reminder_flow import Answer
+    from skill.conversation.reminder import ReminderWish
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,12 @@ def intent_name(handler_input: HandlerInput) -> str | None:
     return request.intent.name
 
 
+def _requested_wish(handler_input: HandlerInput, progress: Progress) -> ReminderWish | None:
+    from skill.alexa.reminder_slots import requested_wish  # only for reminder requests
+
+    return requested_wish(handler_input, progress.local_time)
+
+
 class Conversation:
     """Runs one event through the state machine for a request and builds the response."""
 
@@ -111,9 +117,7 @@ class Conversation:
             now_ms=request_time_ms(handler_input),
             local_time=progress.local_time,
             reminder_wish=(
-                requested_wish(handler_input, progress.local_time)
-                if event is Event.SET_REMINDER
-                else None
+                _requested_wish(handler_input, progress) if event is Event.SET_REMINDER else None
             ),
         )
         outcome = machine.step(progress.state, turn)

@@ -9,7 +9,6 @@ from ask_sdk_model import Response
 
 from skill.conversation.plan import ReplyPlan
 from skill.speech.ssml import text_to_ssml, to_ssml
-from skill.speech.visuals import render_document
 
 
 def has_screen(handler_input: HandlerInput) -> bool:
@@ -29,9 +28,13 @@ def build_response(handler_input: HandlerInput, reply: ReplyPlan | None) -> Resp
     if reply.reprompt is not None:
         builder.ask(text_to_ssml(reply.reprompt))
     builder.set_should_end_session(reply.end_session)
-    directive = render_document(reply) if has_screen(handler_input) else None
+    if not has_screen(handler_input):
+        return builder.response
+    # imported here: the APL models and the screens cost every voice-only cold start 11 ms
+    from skill.speech.visuals import render_document
+
+    directive = render_document(reply)
     if directive is not None:
-        # imported here: the APL models cost every voice-only cold start 9 ms
         from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
         builder.add_directive(

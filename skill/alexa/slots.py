@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from ask_sdk_model.slu.entityresolution import StatusCode
+# StatusCode.ER_SUCCESS_MATCH's value (importing the enum costs a cold start 1.6 ms)
+MATCHED = "ER_SUCCESS_MATCH"
 
 
 def resolved_id(slot: object) -> str | None:
     """The id of the slot type value the slot matched, or None (unfilled, or no match)."""
     resolutions = getattr(getattr(slot, "resolutions", None), "resolutions_per_authority", None)
     for authority in resolutions or []:
-        matched = (
-            authority.status is not None and authority.status.code == StatusCode.ER_SUCCESS_MATCH
-        )
+        code = getattr(authority.status, "code", None)
+        matched = getattr(code, "value", code) == MATCHED
         value = authority.values[0].value if matched and authority.values else None
         if value is not None and value.id:
             return value.id
