@@ -1,6 +1,7 @@
 """Builds the Lambda bundle in build/lambda/: the Lambda entry, the `skill` package without
-the web service and simulators, and lambda/requirements.txt installed as pure-Python wheels,
-all compiled to bytecode by the runtime's own Python. Prints the bundle's size and its cold
+the web service and simulators, lambda/requirements.txt installed as pure-Python wheels and
+lambda/requirements-native.txt as wheels for both Lambda architectures side by side, all
+compiled to bytecode by the runtime's own Python. Prints the bundle's size and its cold
 start (that Python, seeing only the bundle, importing the entry and answering a LaunchRequest).
 
     python scripts/build_lambda.py [--out build/lambda]
@@ -9,6 +10,11 @@ start (that Python, seeing only the bundle, importing the entry and answering a 
 The Python version comes from template.yaml's `Runtime`; ask-resources.json must name the same
 runtime, and the build refuses to run when they disagree or no such interpreter is found
 ($LAMBDA_PYTHON, pyenv's versions, or `python3.X` on the PATH).
+
+The bundle runs on arm64 (template.yaml) and on x86_64 (the ASK CLI's Lambda deployer has no
+architecture setting and makes x86_64 functions). A package with compiled code is installed for
+each, into one folder: its Python files are the same, and each extension module's file name
+carries its architecture (`_core.cpython-312-aarch64-linux-gnu.so`), so Python loads the right one.
 
 Bytecode is "unchecked-hash": used whatever the files' timestamps say. Lambda's code folder is
 read-only and the ASK CLI sets every zip entry's time to 1990, so timestamp-checked bytecode
@@ -34,6 +40,8 @@ LAMBDA_DIR = ROOT / "lambda"
 TEMPLATE = ROOT / "template.yaml"
 ASK_RESOURCES = ROOT / "ask-resources.json"
 NOT_FOR_LAMBDA = ("web", "simulator", "__main__.py", "__pycache__", "*.pyc")
+# Lambda's two architectures: pip's platform tag, and the tag in an extension module's name.
+ARCHITECTURES = {"manylinux2014_x86_64": "x86_64", "manylinux2014_aarch64": "aarch64"}
 NO_PYTHON = 3  # exit status of --which-python when the runtime's Python is not installed
 # `sam build` (BuildMethod: makefile) copies the bundle as it is, without installing anything.
 SAM_MAKEFILE = """# Written by scripts/build_lambda.py: `sam build` ships this bundle as it is.
@@ -111,15 +119,11 @@ def build(out: Path, python: str, version: str, entry: Path | None = None) -> Pa
     if entry is None:
         ignore = shutil.ignore_patterns(*NOT_FOR_LAMBDA)
         shutil.copytree(ROOT / "skill", out / "skill", ignore=ignore)
-    # pure-Python wheels only: the bundle runs on arm64 (template.yaml) and on x86_64 (the
-    # ASK CLI's Lambda deployer has no architecture setting and makes x86_64 functions)
-    platform = ["--platform", "any", "--python-version", version]
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "--no-deps", "--no-compile", "--only-binary=:all:", *platform, "--target", str(out),
-         "-r", str(LAMBDA_DIR / "requirements.txt")],
-        check=True,
-    )  # fmt: skip
+    install_wheels(out, "requirements.txt", "any", version)
+    for platform in ARCHITECTURES:
+        with tempfile.TemporaryDirectory() as scratch:  # pip will not add to a package folder
+            install_wheels(Path(scratch), "requirements-native.txt", platform, version)
+            shutil.copytree(scratch, out, dirs_exist_ok=True)
     shutil.rmtree(out / "bin", ignore_errors=True)  # console scripts: nothing on Lambda runs them
     subprocess.run(
         [python, "-W", "ignore::SyntaxWarning", "-m", "compileall", "-q", "-j", "0",
@@ -128,9 +132,32 @@ def build(out: Path, python: str, version: str, entry: Path | None = None) -> Pa
     )  # fmt: skip
     (out / "Makefile").write_text(SAM_MAKEFILE)
     check_bytecode(out, version)
-    if any(out.rglob("*.so")):
-        raise BuildError("a dependency brought compiled code: the bundle must stay pure Python")
+    check_extensions(out, version)
     return out
+
+
+def install_wheels(target: Path, requirements: str, platform: str, version: str) -> None:
+    """Wheels only, for that platform and Python, exactly as pinned (no dependency resolution)."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--no-deps", "--no-compile", "--only-binary=:all:", "--platform", platform,
+         "--python-version", version, "--target", str(target),
+         "-r", str(LAMBDA_DIR / requirements)],
+        check=True,
+    )  # fmt: skip
+
+
+def check_extensions(bundle: Path, version: str) -> None:
+    """Every extension module is there for each architecture, for this Python, and for none
+    other: a pure-Python requirement that brought compiled code would run on one only."""
+    tag = f"cpython-{version.replace('.', '')}"
+    modules = {p.with_name(p.name.split(".")[0]) for p in bundle.rglob("*.so")}
+    expected = {m.with_name(f"{m.name}.{tag}-{arch}-linux-gnu.so") for m in modules
+                for arch in ARCHITECTURES.values()}  # fmt: skip
+    found = set(bundle.rglob("*.so"))
+    if found != expected:
+        names = sorted(str(p.relative_to(bundle)) for p in found ^ expected)
+        raise BuildError(f"extension modules not for both architectures: {', '.join(names)}")
 
 
 def check_bytecode(bundle: Path, version: str) -> None:

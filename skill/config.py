@@ -4,26 +4,31 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 PROJECT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 LAMBDA_DB_PATH = Path("/tmp/back-stretches.sqlite3")  # the only writable place on Lambda
 STORES = ("sqlite", "dynamodb")
 
 
+DEFAULT_DB_PATH = PROJECT_DATA_DIR / "progress.sqlite3"
+DEFAULT_SIMULATOR_DB_PATH = PROJECT_DATA_DIR / "simulator.sqlite3"
+DEFAULT_TABLE = "back-stretches-progress"
+
+
 class ConfigError(ValueError):
     """A setting has a value the skill cannot run with."""
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Struct, frozen=True):
     """Every setting the skill reads, with its default."""
 
     skill_id: str | None = None  # requests for any other skill are refused
     store: str = "sqlite"
-    db_path: Path = PROJECT_DATA_DIR / "progress.sqlite3"
-    table: str = "back-stretches-progress"
+    db_path: Path = DEFAULT_DB_PATH
+    table: str = DEFAULT_TABLE
     aws_region: str | None = None  # AWS_REGION; the DynamoDB endpoint comes from boto3's own
     # AWS_ENDPOINT_URL_DYNAMODB
     verify: bool = True  # web service: check Alexa's signature and timestamp
@@ -31,7 +36,7 @@ class Settings:
     trusted_roots_only: bool = False  # web service: trust only `trusted_roots`, not certifi
     cert_mirror: str | None = None  # web service: fetch signing certificates from here instead
     simulator: bool = False  # web service: serve the browser simulator at /
-    simulator_db_path: Path = PROJECT_DATA_DIR / "simulator.sqlite3"
+    simulator_db_path: Path = DEFAULT_SIMULATOR_DB_PATH
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -40,13 +45,13 @@ class Settings:
         store = env.get("SKILL_STORE", "sqlite").strip().lower()
         if store not in STORES:
             raise ConfigError(f"SKILL_STORE must be one of {', '.join(STORES)}, not {store!r}")
-        default_db = LAMBDA_DB_PATH if on_lambda else cls.db_path
+        default_db = LAMBDA_DB_PATH if on_lambda else DEFAULT_DB_PATH
         roots = env.get("SKILL_TRUSTED_ROOTS", "").strip()
         return cls(
             skill_id=env.get("SKILL_ID", "").strip() or None,
             store=store,
             db_path=Path(env.get("SKILL_DB", "").strip() or default_db),
-            table=env.get("SKILL_TABLE", "").strip() or cls.table,
+            table=env.get("SKILL_TABLE", "").strip() or DEFAULT_TABLE,
             aws_region=env.get("AWS_REGION", "").strip() or None,
             verify=_flag(env, "SKILL_VERIFY", default=True),
             trusted_roots=Path(roots) if roots else None,
@@ -54,7 +59,7 @@ class Settings:
             cert_mirror=env.get("SKILL_CERT_MIRROR", "").strip().rstrip("/") or None,
             simulator=_flag(env, "SKILL_SIMULATOR", default=False),
             simulator_db_path=Path(
-                env.get("SKILL_SIMULATOR_DB", "").strip() or cls.simulator_db_path
+                env.get("SKILL_SIMULATOR_DB", "").strip() or DEFAULT_SIMULATOR_DB_PATH
             ),
         )
 

@@ -108,7 +108,12 @@ def test_the_bundle_holds_bytecode_for_the_runtime_only(built: tuple[Path, str, 
     assert compiled
     assert all(f".cpython-{version}." in p.name for p in compiled)
     assert not (folder / "requirements.txt").exists()  # sam build / ask deploy would reinstall
-    assert not list(folder.rglob("*.so"))  # pure Python: runs on arm64 and x86_64 alike
+    # compiled code only for this Python, and for both Lambda architectures (arm64, x86_64)
+    extensions = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.so"))
+    assert extensions == [
+        f"msgspec/_core.cpython-{version}-aarch64-linux-gnu.so",
+        f"msgspec/_core.cpython-{version}-x86_64-linux-gnu.so",
+    ]
 
 
 def test_the_bundle_holds_only_what_lambda_needs(built: tuple[Path, str, str]) -> None:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 CARRY = "progress"  # the one session attribute this skill sets
 CARRY_VERSION = 1
@@ -21,8 +22,7 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"))  # made once, not per call
 _CARRIED_PARTS = ("state", "profile")  # parts a save replaces, and the session carries
 
 
-@dataclass(frozen=True)
-class Carried:
+class Carried(Struct, frozen=True):
     """The session's progress as the previous turn left it (parts unchecked: the readers of
     each part check it as they would a stored one)."""
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
 from datetime import date, time
 from typing import Any
 
@@ -20,6 +19,8 @@ from ask_sdk_core.dispatch_components import (
 )
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from skill.alexa.carry import carried, carry
 from skill.alexa.services import local_moment, read_time_zone
@@ -39,8 +40,7 @@ OUTCOME_KEY = "outcome"  # request attribute: the Outcome a handler produced
 SAVED_KEY = "saved"  # request attribute, once a save was tried: whether it was written
 
 
-@dataclass(frozen=True)
-class Progress:
+class Progress(Struct, frozen=True):
     """The user's progress as loaded for this request."""
 
     state: DialogueState

@@ -4,11 +4,11 @@ changed here; only the profile's reminder fields are."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Directive
 from ask_sdk_model.ui import Card
+from msgspec import Struct
+from msgspec.structs import replace
 
 from skill.alexa.consent import ConsentAnswer, consent_directive, permissions_card
 from skill.alexa.reminders import ReminderFailed, Reminders, has_permission
@@ -28,8 +28,7 @@ _CONSENT_FAILURES = {
 }
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(Struct, frozen=True):
     reply: ReplyPlan | None  # None: only the directive (Alexa's consent task speaks)
     profile: Profile
     directive: Directive | None = None

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from msgspec import Struct
 
 
 class StretchKind(StrEnum):
@@ -11,8 +12,7 @@ class StretchKind(StrEnum):
     REPS = "reps"  # a counted, paced sequence of movements
 
 
-@dataclass(frozen=True)
-class Stretch:
+class Stretch(Struct, frozen=True):
     """One stretch as a routine uses it. Texts may contain ``{side}`` for sided stretches."""
 
     id: str
@@ -57,8 +57,7 @@ class Stretch:
         return " ".join((*self.setup, self.ready_prompt))
 
 
-@dataclass(frozen=True)
-class Routine:
+class Routine(Struct, frozen=True):
     """A named sequence of stretches, as the user chooses it."""
 
     id: str
@@ -72,8 +71,7 @@ class Routine:
         return tuple(dict.fromkeys(s.equipment for s in self.stretches if s.equipment))
 
 
-@dataclass(frozen=True)
-class Catalog:
+class Catalog(Struct, frozen=True):
     """Every routine by id, and the one offered when the user names none."""
 
     routines: dict[str, Routine]

@@ -8,14 +8,14 @@ Days are the user's local days (the request's moment in their time zone).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
+
+from msgspec import Struct
 
 WEEK_DAYS = 7  # the window of "days in the last seven"
 
 
-@dataclass(frozen=True)
-class History:
+class History(Struct, frozen=True):
     """Completed routines and the streak of consecutive days."""
 
     completed: int = 0

@@ -7,8 +7,9 @@ events every phase treats alike. No Alexa types here: the handlers translate req
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import time
+
+from msgspec.structs import replace
 
 from skill.content.model import StretchKind
 from skill.conversation import habit_replies, replies, settings

@@ -3,25 +3,22 @@ machine and turned into SSML, console text or visuals by `skill.speech`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 
-@dataclass(frozen=True)
-class Say:
+class Say(Struct, frozen=True):
     """Words to speak."""
 
     text: str
 
 
-@dataclass(frozen=True)
-class Hold:
+class Hold(Struct, frozen=True):
     """A timed hold: this many seconds of silence, with spoken cues along the way."""
 
     seconds: int
 
 
-@dataclass(frozen=True)
-class Beat:
+class Beat(Struct, frozen=True):
     """A short pacing silence between counted movements."""
 
     seconds: int
@@ -30,16 +27,14 @@ class Beat:
 Segment = Say | Hold | Beat
 
 
-@dataclass(frozen=True)
-class Button:
+class Button(Struct, frozen=True):
     """A touch button: its label, and the action it sends (a key of skill.alexa.touch)."""
 
     label: str
     action: str
 
 
-@dataclass(frozen=True)
-class Card:
+class Card(Struct, frozen=True):
     """One screenful, in words a screen shows beside the speech. `counting` says what the
     card counts while the speech's pauses play: "hold" (a countdown over each Hold) or
     "reps" (the rep number and movement over each Beat, from `movements`)."""
@@ -56,8 +51,7 @@ class Card:
     movements: tuple[str, ...] = ()  # for "reps": the movements of one rep, in order
 
 
-@dataclass(frozen=True)
-class Screen:
+class Screen(Struct, frozen=True):
     """What a device with a screen shows alongside the speech: `card` from the start, then
     `then` (if any) once the speech's last pause (the exercise) is over."""
 
@@ -65,8 +59,7 @@ class Screen:
     then: Card | None = None
 
 
-@dataclass(frozen=True)
-class ReplyPlan:
+class ReplyPlan(Struct, frozen=True):
     """One reply: what to say, what to ask again if the user is silent, what to show."""
 
     speech: tuple[Segment, ...]

@@ -7,9 +7,11 @@ AMAZON.NUMBER as digits, "?" when Alexa could not read what was said.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import lru_cache
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from skill.content.model import Catalog, Routine, Stretch, StretchKind
 from skill.conversation.profile import Profile
@@ -74,8 +76,7 @@ def routine_for(routine: Routine, profile: Profile) -> Routine:
     return personalised_routine(routine, profile.hold_seconds, profile.reps, profile.pace_seconds)
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(Struct, frozen=True):
     """What every stretch of the catalog allows, taken together."""
 
     hold: tuple[int, int]  # the widest range of any hold stretch

@@ -6,9 +6,11 @@ strings (one level of nesting), replaced whole on every save.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, TypeVar
+
+from msgspec import Struct, field
+from msgspec.structs import fields, replace
 
 from skill.conversation.history import is_count
 
@@ -31,8 +33,7 @@ MAX_TEXT = 64  # longest time zone or reminder wish kept
 FAMILIAR_AFTER = 2  # completions of a stretch after which its introduction is brief
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(Struct, frozen=True):
     hold_seconds: int = 0  # 0: each stretch's own hold
     reps: int = 0  # 0: the content's count
     pace_seconds: int = 0  # seconds per counted movement; 0: the content's pace

@@ -5,8 +5,9 @@ Pure: it knows RFC 5545 recurrence rules and the words for them, nothing about t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from msgspec import Struct
 
 
 class Frequency(StrEnum):
@@ -28,8 +29,7 @@ _SPOKEN_FREQUENCY = {
 REMINDER_TEXT = "Time for your back stretches. Say: Alexa, open back stretches."
 
 
-@dataclass(frozen=True)
-class ReminderWish:
+class ReminderWish(Struct, frozen=True):
     frequency: Frequency
     hour: int  # 0-23, local time
     minute: int = 0
@@ -102,8 +102,7 @@ class ReminderAction(StrEnum):
     CANCEL = "cancel"  # every reminder this skill set
 
 
-@dataclass(frozen=True)
-class ReminderCall:
+class ReminderCall(Struct, frozen=True):
     """A request to the Reminders API that the state machine leaves to the Alexa layer."""
 
     action: ReminderAction

@@ -7,7 +7,8 @@ Unreadable or absurd values change nothing and say what would work.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+
+from msgspec.structs import replace
 
 from skill.content.model import Stretch
 from skill.conversation import preferences, replies

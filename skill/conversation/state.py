@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from msgspec import Struct
 
 from skill.content.model import Catalog, Routine, Stretch, StretchKind
 
@@ -27,8 +28,7 @@ IN_ROUTINE = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class DialogueState:
+class DialogueState(Struct, frozen=True):
     """Where the user is: routine, stretch, side and phase."""
 
     routine: str = ""  # routine id; "" before one is chosen
@@ -119,8 +119,7 @@ class DialogueState:
         )
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(Struct, frozen=True):
     """A state resolved against the catalog: the routine and stretch objects it points at."""
 
     routine: Routine

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, time
+
+from msgspec import Struct, field
 
 from skill.content.model import Catalog
 from skill.conversation.events import Event
@@ -16,16 +17,14 @@ from skill.conversation.reminder import ReminderCall, ReminderWish
 from skill.conversation.state import DialogueState
 
 
-@dataclass(frozen=True)
-class RoutineRequest:
+class RoutineRequest(Struct, frozen=True):
     """The routine the user named: what they said, and the routine id it resolved to."""
 
     spoken: str
     routine_id: str | None  # None: it matched no routine
 
 
-@dataclass(frozen=True)
-class Turn:
+class Turn(Struct, frozen=True):
     """Everything a transition may look at besides the state."""
 
     event: Event
@@ -42,8 +41,7 @@ class Turn:
     reminder_wish: ReminderWish | None = None  # the reminder asked for; None: time not understood
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(Struct, frozen=True):
     state: DialogueState
     reply: ReplyPlan | None  # None: nothing may be said (the session has ended)
     completed: bool = False  # a routine was completed on turn.today

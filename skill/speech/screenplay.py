@@ -10,7 +10,8 @@ spoken line is estimated from its words at WORDS_PER_SECOND.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from msgspec import Struct
+from msgspec.structs import asdict, fields
 
 from skill.conversation.plan import Beat, Card, Hold, ReplyPlan, Say
 from skill.speech.timeline import Spoken, hold_moments
@@ -18,8 +19,7 @@ from skill.speech.timeline import Spoken, hold_moments
 WORDS_PER_SECOND = 2.5  # about 150 words a minute, Alexa's normal rate
 
 
-@dataclass(frozen=True)
-class Tick:
+class Tick(Struct, frozen=True):
     card: int  # 0: the screen's first card, 1: the card shown after the exercise
     silence: int
     second: int
@@ -99,7 +99,7 @@ def payload_ticks(plan: ReplyPlan) -> list[dict[str, object]]:
     one it shows."""
     ticks, previous = [], 0
     for tick in screenplay(plan):
-        values = {_JSON_NAMES[name]: value for name, value in vars(tick).items()}
+        values = {_JSON_NAMES[name]: value for name, value in asdict(tick).items()}
         ticks.append({**values, "waitMs": tick.at_ms - previous})
         previous = tick.at_ms
     return ticks

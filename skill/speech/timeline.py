@@ -6,7 +6,7 @@ shown always matches what is heard.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from skill.conversation.plan import Beat, Hold, Say, Segment
 
@@ -18,15 +18,13 @@ END_CUES = (  # (shortest hold, seconds left, cue): the first that fits is said 
 )
 
 
-@dataclass(frozen=True)
-class Spoken:
+class Spoken(Struct, frozen=True):
     """Words Alexa speaks."""
 
     text: str
 
 
-@dataclass(frozen=True)
-class Silence:
+class Silence(Struct, frozen=True):
     """Seconds of silence."""
 
     seconds: int

@@ -8,10 +8,11 @@ apl/pictures.json, one per stretch and side; a document carries only those its c
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from msgspec import to_builtins
 
 from skill.conversation.plan import Card, ReplyPlan
 from skill.speech.screenplay import WORDS_PER_SECOND, payload_ticks
@@ -33,7 +34,7 @@ def pictures() -> dict[str, Any]:
 
 
 def _card_data(card: Card) -> dict[str, Any]:
-    data = asdict(card)
+    data = to_builtins(card)  # nested: the buttons become dicts too
     data["meta"] = " · ".join(part for part in (card.routine, card.progress, card.side) if part)
     return data
 

@@ -3,12 +3,12 @@ browser simulator on unless SKILL_SIMULATOR=0."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from msgspec.structs import replace
 
 from skill.config import Settings
 from skill.web import gunicorn_conf
@@ -31,7 +31,7 @@ class StandaloneServer(BaseApplication):  # type: ignore[misc]
 def serve(host: str, port: int) -> None:
     settings = Settings.from_env()
     if "SKILL_SIMULATOR" not in os.environ:
-        settings = dataclasses.replace(settings, simulator=True)
+        settings = replace(settings, simulator=True)
     app = create_app(settings, local=True)
     print(f"Back Stretches is listening on http://{host}:{port}/", flush=True)
     if settings.simulator:
