@@ -14,6 +14,7 @@ from bench.processes import children, memory_kb
 from bench.servers import WORKERS, gunicorn
 from bench.signing import write_signed_pool
 from bench.stats import ratio
+from skill.web import gunicorn_conf
 
 KINDS = ("verified", "unverified", "baseline")
 
@@ -54,6 +55,7 @@ def measure_http(
     runs = {kind: list(by_c.values()) for kind, by_c in by_concurrency.items()}
     return {
         "workers": WORKERS,
+        "threads": gunicorn_conf.threads,
         "pool_size": len(events),
         "rounds": plan.http_rounds,
         "runs": runs,

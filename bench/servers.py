@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.environment import skill_env
+from skill.web import gunicorn_conf
 from tests.support.servers import ChainServer, free_port, start_server
 from tests.support.test_ca import default_ca, default_leaf
 
 GUNICORN = Path(sys.executable).parent / "gunicorn"
-WORKERS = 2
+WORKERS = gunicorn_conf.workers
 APPS = {"ours": "skill.web:create_app()", "baseline": "bench.baseline.web:app"}
 STOP_SECONDS = 15
 
@@ -47,12 +48,17 @@ def server_env(kind: str, workdir: Path, mirror: str) -> dict[str, str]:
 
 @contextmanager
 def gunicorn(kind: str, workdir: Path, mirror: str) -> Iterator[Server]:
-    """gunicorn with WORKERS sync workers on a free loopback port; stopped on leaving. A
-    Traceback in its log fails the bench."""
+    """gunicorn as production runs it (skill/web/gunicorn_conf.py: WORKERS threaded workers),
+    the baseline alike, on a free loopback port; stopped on leaving. A Traceback in its log
+    fails the bench."""
     port = free_port()
     app = APPS["baseline" if kind == "baseline" else "ours"]
     bind = f"127.0.0.1:{port}"
-    command = [str(GUNICORN), "--workers", str(WORKERS), "--no-control-socket", "--bind", bind, app]
+    command = [
+        str(GUNICORN), "--workers", str(WORKERS), "--worker-class", gunicorn_conf.worker_class,
+        "--threads", str(gunicorn_conf.threads), "--keep-alive", str(gunicorn_conf.keepalive),
+        "--no-control-socket", "--bind", bind, app,
+    ]  # fmt: skip
     log = workdir / f"{kind}-{port}.log"
     process = start_server(command, server_env(kind, workdir, mirror), port, log)
     try:
