@@ -4,21 +4,22 @@ string.
 
 One string rather than nested attributes: the SDK deep-copies the session attributes on every
 request, and our serializer and the request checks walk them; a string is copied, read and
-written whole, at C speed. Anything else found there (another version, a client's edit) reads
-as nothing carried, and the progress is read from the store instead.
+written whole, at C speed (msgspec's JSON). Anything else found there (another version, a
+client's edit) reads as nothing carried, and the progress is read from the store instead.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import msgspec
 from msgspec import Struct
 
 CARRY = "progress"  # the one session attribute this skill sets
 CARRY_VERSION = 1
-_ENCODER = json.JSONEncoder(separators=(",", ":"))  # made once, not per call
+_ENCODER = msgspec.json.Encoder()  # compact JSON, about 8 times faster than json's
+_DECODER = msgspec.json.Decoder()
 _CARRIED_PARTS = ("state", "profile")  # parts a save replaces, and the session carries
 
 
@@ -53,7 +54,7 @@ def carry(
         "stored": [part for part in stored if part in _CARRIED_PARTS],
         "profile_known": profile_known,
     }
-    return {CARRY: _ENCODER.encode(parts)}
+    return {CARRY: _ENCODER.encode(parts).decode()}
 
 
 def carried(session_attributes: Mapping[str, Any] | None) -> Carried | None:
@@ -62,8 +63,8 @@ def carried(session_attributes: Mapping[str, Any] | None) -> Carried | None:
     if not isinstance(text, str):
         return None
     try:
-        parts = json.loads(text)
-    except ValueError:
+        parts = _DECODER.decode(text)
+    except msgspec.DecodeError:
         return None
     if not isinstance(parts, dict) or parts.get("v") != CARRY_VERSION:
         return None

@@ -46,9 +46,12 @@ def _storable(value: object) -> bool:
     if isinstance(value, str):
         return True
     if isinstance(value, dict):
-        return all(isinstance(key, str) and _storable(item) for key, item in value.items())
+        for key, item in value.items():  # loops, not all(...): this runs on every save
+            if not isinstance(key, str) or not _storable(item):
+                return False
+        return True
     if isinstance(value, list):
-        return all(_storable(item) for item in value)
+        return all(map(_storable, value))
     return isinstance(value, int) and not isinstance(value, bool)
 
 

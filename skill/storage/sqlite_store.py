@@ -12,7 +12,6 @@ store across ``os.fork`` once it has opened a connection: construct it in the ch
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import threading
@@ -23,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_model import RequestEnvelope
 
@@ -210,11 +210,12 @@ def _migrate(connection: sqlite3.Connection) -> None:
         raise
 
 
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # made once, not per call
+_ENCODER = msgspec.json.Encoder()  # compact UTF-8 JSON, several times faster than json's
+_DECODER = msgspec.json.Decoder()
 
 
 def _dump(value: dict) -> str:
-    return _ENCODER.encode(value)
+    return _ENCODER.encode(value).decode()
 
 
 _EMPTY_HISTORY = _dump(History().to_dict())  # a new user's row
@@ -223,8 +224,8 @@ _EMPTY_HISTORY = _dump(History().to_dict())  # a new user's row
 def _parse(text: str, user_id: str, column: str) -> dict:
     """A stored JSON object; anything unreadable reads as empty, with a warning."""
     try:
-        value = json.loads(text)
-    except (TypeError, ValueError):
+        value = _DECODER.decode(text)
+    except (TypeError, msgspec.DecodeError):
         value = None
     if isinstance(value, dict):
         return value
