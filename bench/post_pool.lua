@@ -12,7 +12,10 @@ function init(args)
     for field in string.gmatch(line, "[^\t]+") do
       fields[#fields + 1] = field
     end
-    local headers = { ["Content-Type"] = "application/json" }
+    -- a new connection for each request, as from Alexa's many senders: with a few long-lived
+    -- connections, whichever gunicorn worker accepts first keeps them all, and the two
+    -- servers' figures would differ by that lottery rather than by their work
+    local headers = { ["Content-Type"] = "application/json", ["Connection"] = "close" }
     for i = 1, #fields - 1 do
       local name, value = string.match(fields[i], "^([^:]+): (.*)$")
       headers[name] = value

@@ -49,16 +49,23 @@ def server_env(kind: str, workdir: Path, mirror: str) -> dict[str, str]:
 @contextmanager
 def gunicorn(kind: str, workdir: Path, mirror: str) -> Iterator[Server]:
     """gunicorn as production runs it (skill/web/gunicorn_conf.py: WORKERS threaded workers),
-    the baseline alike, on a free loopback port; stopped on leaving. A Traceback in its log
-    fails the bench."""
+    the baseline with the same workers, on a free loopback port; stopped on leaving. A
+    Traceback in its log fails the bench."""
     port = free_port()
     app = APPS["baseline" if kind == "baseline" else "ours"]
     bind = f"127.0.0.1:{port}"
-    command = [
-        str(GUNICORN), "--workers", str(WORKERS), "--worker-class", gunicorn_conf.worker_class,
-        "--threads", str(gunicorn_conf.threads), "--keep-alive", str(gunicorn_conf.keepalive),
-        "--no-control-socket", "--bind", bind, app,
-    ]  # fmt: skip
+    if kind == "baseline":
+        # The same workers. Our configuration's check loads our app in the master before the
+        # workers fork, so they start with its modules shared; --preload does that for the
+        # baseline, so that the memory figures compare like with like.
+        setup = [
+            "--workers", str(WORKERS), "--worker-class", gunicorn_conf.worker_class,
+            "--threads", str(gunicorn_conf.threads), "--keep-alive", str(gunicorn_conf.keepalive),
+            "--no-control-socket", "--preload",
+        ]  # fmt: skip
+    else:
+        setup = ["-c", "python:skill.web.gunicorn_conf"]
+    command = [str(GUNICORN), *setup, "--bind", bind, app]
     log = workdir / f"{kind}-{port}.log"
     process = start_server(command, server_env(kind, workdir, mirror), port, log)
     try:

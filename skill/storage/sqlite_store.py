@@ -1,9 +1,8 @@
 """The embedded default progress store: one SQLite file, shared safely by processes and threads.
 
-Keeps the contract in `skill.storage.base`. The file runs in WAL mode with a busy timeout, a
-process keeps one connection (autocommit) that its threads take in turn, and a completion is
-folded into the history inside one ``BEGIN IMMEDIATE`` transaction, so racing completions all
-count. Every SQLite or
+Keeps the contract in `skill.storage.base`. The file runs in WAL mode with a busy timeout, each
+thread reuses its own connection (autocommit), and a completion is folded into the history
+inside one ``BEGIN IMMEDIATE`` transaction, so racing completions all count. Every SQLite or
 file-system failure is raised as `StoreUnavailable`.
 
 Do not point it at a network file system (WAL needs shared memory), and do not keep using a
@@ -78,14 +77,7 @@ class SQLiteStore(AbstractPersistenceAdapter):
         self.path = Path(path)
         self.reads = 0
         self.writes = 0
-        # One connection for the process, used by one thread at a time: threads queue on this
-        # lock and are woken as soon as the call before them ends. A connection per thread
-        # cost each of gunicorn's 16 threads its own SQLite cache, and writers of one process
-        # met SQLite's lock and slept in its busy handler (1, 2, 5, 10 ms...), which made the
-        # slowest answers under load. Other processes still wait in the busy handler.
-        self._lock = threading.Lock()
-        self._shared: sqlite3.Connection | None = None
-        self._wait_ms = 0  # the busy timeout set on the connection
+        self._local = threading.local()
         self._count_lock = threading.Lock()
 
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
@@ -132,37 +124,28 @@ class SQLiteStore(AbstractPersistenceAdapter):
 
     @contextmanager
     def _connection(self, action: str) -> Iterator[sqlite3.Connection]:
-        """The connection, once no other thread is using it, waiting on locks no longer than
-        the request's budget allows; on any failure it is closed (rolling back) and dropped."""
-        try:
-            wait = call_timeout(BUSY_TIMEOUT_SECONDS)
-        except BudgetSpent as error:
-            raise StoreUnavailable(f"could not {action} in {self.path}: {error}") from error
-        if not self._lock.acquire(timeout=wait):
-            raise StoreUnavailable(f"could not {action} in {self.path}: busy for {wait:.1f} s")
+        """This thread's connection, waiting on locks no longer than the request's budget
+        allows; on any failure it is closed (rolling back) and dropped."""
         try:
             connection = self._open()
             wait_ms = int(call_timeout(BUSY_TIMEOUT_SECONDS) * 1000)
-            if wait_ms != self._wait_ms:  # nearly always the cap
+            if wait_ms != getattr(self._local, "wait_ms", None):  # nearly always the cap
                 connection.execute(f"PRAGMA busy_timeout = {wait_ms}")
-                self._wait_ms = wait_ms
+                self._local.wait_ms = wait_ms
             yield connection
         except BaseException as error:
             self._discard()
             if isinstance(error, (sqlite3.Error, OSError, BudgetSpent)):
                 raise StoreUnavailable(f"could not {action} in {self.path}: {error}") from error
             raise
-        finally:
-            self._lock.release()
 
     def _open(self) -> sqlite3.Connection:
-        if self._shared is not None:
-            return self._shared
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is not None:
+            return connection
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(
-            self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
-        )
-        self._shared, self._wait_ms = connection, 0  # set first, so a failure below closes it
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        self._local.connection = connection  # set first, so a failure below closes it
         _use_wal(connection)
         connection.execute("PRAGMA synchronous = NORMAL")  # safe in WAL; no fsync per commit
         version = connection.execute("PRAGMA user_version").fetchone()[0]
@@ -173,7 +156,8 @@ class SQLiteStore(AbstractPersistenceAdapter):
         return connection
 
     def _discard(self) -> None:
-        connection, self._shared = self._shared, None
+        connection = getattr(self._local, "connection", None)
+        self._local.connection = self._local.wait_ms = None
         if connection is not None:
             with suppress(sqlite3.Error):
                 connection.close()

@@ -18,9 +18,9 @@ keepalive = 5  # seconds an idle keep-alive connection is kept
 control_socket_disable = True  # gunicorn 27 opens one per user by default; not needed here
 
 
-def on_starting(server: object) -> None:
-    """Check the configuration once, in the master, before any worker starts: an error is one
-    line and gunicorn exits (each worker checks again as it loads the app)."""
-    from skill.web.app import production_app
-
-    production_app()
+# The master loads the app (skill.web.wsgi) before the workers fork: a configuration error is
+# one line from the master and gunicorn exits, and the workers start with the code, the content
+# and the libraries already loaded, shared with the master until written (a worker's resident
+# memory counts the shared pages it touches, not all of them). Nothing opens a store connection
+# or starts a thread while loading: both happen in each worker on its first request.
+preload_app = True
