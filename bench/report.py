@@ -254,8 +254,8 @@ def markdown(results: dict[str, Any], targets: list[Target]) -> str:
         [
             f"## Back Stretches bench ({'quick' if results['plan']['quick'] else 'default'} run)",
             f"{machine['cores']} cores shared by the servers and the load generator (wrk, one "
-            f"thread); gunicorn {results['http']['workers']} threaded workers × "
-            f"{results['http'].get('threads', 1)} threads, keep-alive, as in production; "
+            f"thread, a new connection for each request); gunicorn {results['http']['workers']} "
+            f"threaded workers × {results['http'].get('threads', 1)} threads, as in production; "
             f"{machine['cpu']}; Python {machine['python']}; load average at start "
             f"{machine['load_average_at_start']:.2f}.",
             _summary(results),

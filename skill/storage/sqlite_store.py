@@ -1,9 +1,10 @@
 """The embedded default progress store: one SQLite file, shared safely by processes and threads.
 
-Keeps the contract in `skill.storage.base`. The file runs in WAL mode with a busy timeout, each
-thread reuses its own connection (autocommit), and a completion is folded into the history
-inside one ``BEGIN IMMEDIATE`` transaction, so racing completions all count. Every SQLite or
-file-system failure is raised as `StoreUnavailable`.
+Keeps the contract in `skill.storage.base`. The file runs in WAL mode with a busy timeout,
+each thread reuses its own connection (autocommit), and every statement stands alone: a
+completion is folded into the history with a compare-and-swap (written back only if the history
+is unchanged since it was read, else read again), so racing completions all count. Every SQLite
+or file-system failure is raised as `StoreUnavailable`.
 
 Do not point it at a network file system (WAL needs shared memory), and do not keep using a
 store across ``os.fork`` once it has opened a connection: construct it in the child instead.
@@ -61,12 +62,20 @@ VALUES (:user, :state, COALESCE(:profile, '{}'), :history, :now)
 ON CONFLICT (user_id) DO UPDATE
 SET state = excluded.state, profile = COALESCE(:profile, progress.profile),
     updated_at = excluded.updated_at"""
-_UPSERT_ALL = """
+# A completion: the history is read, folded in Python, and written back only if nobody changed
+# it meanwhile (or inserted only if the user still has no row); else read again. No transaction
+# spans the Python in between: a write lock held across it was held while the thread waited for
+# Python's GIL, and every other writer, in this process or another, waited in SQLite's busy
+# handler (1, 2, 5, 10 ms...).
+_INSERT_NEW = """
 INSERT INTO progress (user_id, state, profile, history, updated_at)
 VALUES (:user, :state, COALESCE(:profile, '{}'), :history, :now)
-ON CONFLICT (user_id) DO UPDATE
-SET state = excluded.state, profile = COALESCE(:profile, progress.profile),
-    history = excluded.history, updated_at = excluded.updated_at"""
+ON CONFLICT (user_id) DO NOTHING"""
+_UPDATE_IF_UNCHANGED = """
+UPDATE progress SET state = :state, profile = COALESCE(:profile, profile), history = :history,
+    updated_at = :now
+WHERE user_id = :user AND history = :expected"""
+COMPLETION_TRIES = 50  # racing completions of one user: each try loses to at most one other
 _DELETE = "DELETE FROM progress WHERE user_id = ?"
 
 
@@ -110,12 +119,16 @@ class SQLiteStore(AbstractPersistenceAdapter):
             if day is None:
                 connection.execute(_UPSERT_STATE, row_values)
                 return
-            connection.execute("BEGIN IMMEDIATE")
-            row = connection.execute(_SELECT_HISTORY, (user_id,)).fetchone()
-            stored = {} if row is None else _parse(row[0], user_id, HISTORY)
-            history = record_completion(History.from_dict(stored), day)
-            connection.execute(_UPSERT_ALL, {**row_values, "history": _dump(history.to_dict())})
-            connection.execute("COMMIT")
+            for _ in range(COMPLETION_TRIES):
+                row = connection.execute(_SELECT_HISTORY, (user_id,)).fetchone()
+                expected = None if row is None else row[0]
+                stored = {} if expected is None else _parse(expected, user_id, HISTORY)
+                history = _dump(record_completion(History.from_dict(stored), day).to_dict())
+                values = {**row_values, "history": history, "expected": expected}
+                sql = _INSERT_NEW if row is None else _UPDATE_IF_UNCHANGED
+                if connection.execute(sql, values).rowcount == 1:
+                    return
+            raise sqlite3.OperationalError("the history kept changing under this completion")
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         user_id = user_id_of(request_envelope)
