@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,8 @@ from flask.testing import FlaskClient
 from skill import __version__
 from skill.config import ConfigError, Settings
 from skill.simulator.envelopes import DEFAULT_SKILL_ID, SimulatedDevice, launch_request
-from skill.web import create_app
+from skill.web import create_app, gunicorn_conf
+from skill.web.app import production_app
 from skill.web.verification import SIGNATURE_256_HEADER, SIGNATURE_HEADER
 from tests.support.http_alexa import signed_handler
 from tests.support.skill_env import LOWER_BACK_SILENCES, spoken, whole_routine
@@ -226,3 +228,21 @@ def test_production_refuses_to_start_without_a_skill_id(tmp_path: Path) -> None:
 def test_the_simulator_is_off_unless_asked_for(client: FlaskClient) -> None:
     assert client.get("/").status_code == 404
     assert client.post("/simulator/turn", json={"action": "launch"}).status_code == 404
+
+
+def test_loading_the_production_app_opens_no_store_and_starts_no_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gunicorn loads the app in the master and forks the workers from it (preload_app): a
+    connection or a thread made while loading would be shared by, or missing from, every
+    worker."""
+    db_path = tmp_path / "data" / "progress.sqlite3"
+    monkeypatch.setenv("SKILL_ID", DEFAULT_SKILL_ID)
+    monkeypatch.setenv("SKILL_DB", str(db_path))
+    threads = set(threading.enumerate())
+    app = production_app()
+    assert gunicorn_conf.preload_app
+    assert set(threading.enumerate()) == threads
+    assert not db_path.parent.exists()  # the store opens its file on the first request
+    response = app.test_client().get("/health")
+    assert response.status_code == 200
