@@ -279,3 +279,15 @@ def test_read_only_file_raises_store_unavailable(open_dir: Path) -> None:
         open_dir.chmod(0o755)
     assert outcome.startswith("unavailable: OperationalError"), outcome
     assert "readonly" in outcome, outcome
+
+
+def test_a_user_id_sqlite_cannot_take_is_store_unavailable(store: SQLiteStore) -> None:
+    """A lone surrogate cannot be encoded for SQLite: the store says it is unavailable (the skill
+    then guides from the session and says so), rather than failing the request."""
+    odd = envelope("amzn1.ask.account.\ud800")
+    with pytest.raises(StoreUnavailable):
+        store.get_attributes(odd)
+    with pytest.raises(StoreUnavailable):
+        store.save_attributes(odd, {STATE: {"step": 1}})
+    store.save_attributes(envelope(), {STATE: {"step": 2}})  # the store still works
+    assert store.get_attributes(envelope())[STATE] == {"step": 2}

@@ -148,7 +148,8 @@ class SQLiteStore(AbstractPersistenceAdapter):
             yield connection
         except BaseException as error:
             self._discard()
-            if isinstance(error, (sqlite3.Error, OSError, BudgetSpent)):
+            # UnicodeError: text SQLite cannot take (a user ID with a lone surrogate)
+            if isinstance(error, (sqlite3.Error, OSError, UnicodeError, BudgetSpent)):
                 raise StoreUnavailable(f"could not {action} in {self.path}: {error}") from error
             raise
 
