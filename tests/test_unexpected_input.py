@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from skill.alexa import handlers
 from skill.alexa.carry import CARRY
 from skill.simulator.envelopes import SimulatedDevice, intent_request, launch_request
 from skill.simulator.resolver import SlotMatch
@@ -181,3 +182,34 @@ def test_a_request_type_newer_than_the_sdk_gets_an_empty_response(skill_env: Ski
     event["request"]["type"] = "Alexa.Future.SomethingNew"
     response = skill_env.handler(event, None)
     assert response == {"version": "1.0", "response": {}}
+
+
+def test_a_reply_failing_after_its_completion_was_saved_keeps_the_completion(
+    skill_env: SkillEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last stretch's completion is saved before its reply is rendered; if rendering then
+    fails, the apology must not hand the next turn the progress from before the completion."""
+    render = handlers.build_response
+    failed: list[bool] = []
+
+    def fail_once_on_the_goodbye(handler_input: Any, reply: Any) -> Any:
+        if reply is not None and reply.end_session and not failed:
+            failed.append(True)
+            raise RuntimeError("rendering failed")
+        return render(handler_input, reply)
+
+    monkeypatch.setattr(handlers, "build_response", fail_once_on_the_goodbye)
+    device = skill_env.device()
+    device.launch()
+    device.intent("StartRoutineIntent")
+    for _ in range(12):
+        response = device.intent("ReadyIntent")
+        if failed:
+            break
+    assert failed, "the routine never reached its goodbye"
+    assert spoken(response).startswith("Sorry, something went wrong on my side.")
+    assert skill_env.saved()["history"]["completed"] == 1
+    done = skill_env.saved()["profile"]["done"]
+    device.intent("AMAZON.HelpIntent")  # the next turn of the same session
+    assert skill_env.saved()["history"]["completed"] == 1
+    assert skill_env.saved()["profile"]["done"] == done  # not the counts from before

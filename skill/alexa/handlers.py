@@ -17,6 +17,7 @@ from skill.alexa.intents import FIXED_ROUTINES, INTENT_EVENTS, ROUTINE_SLOT, VAL
 from skill.alexa.progress import (
     OUTCOME_KEY,
     PROGRESS_KEY,
+    SAVED_KEY,
     Progress,
     remember_in_session,
     settled_reply,
@@ -247,18 +248,23 @@ class ApologyHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.exception("request failed: %s", exception)
-        progress = handler_input.attributes_manager.request_attributes.get(PROGRESS_KEY)
-        state = progress.state if progress is not None else DialogueState()
+        attributes = handler_input.attributes_manager.request_attributes
+        progress: Progress | None = attributes.get(PROGRESS_KEY)
+        # An outcome saved before its reply failed (a completion) is what the store holds, and
+        # the save carried it to the next turn already: keep that, not the turn's start.
+        saved: Outcome | None = attributes.get(OUTCOME_KEY) if attributes.get(SAVED_KEY) else None
+        state = saved.state if saved else progress.state if progress else DialogueState()
         apology = "Sorry, something went wrong on my side."
         try:
             reply = replies.asking(state, self.catalog, apology)
         except Exception:  # the state itself is what broke: start the user afresh
-            state = DialogueState()
+            state, saved = DialogueState(), None
             reply = replies.asking(state, self.catalog, apology)
-        history = progress.history if progress is not None else None
-        profile = progress.profile if progress is not None else Profile()
-        known = progress.profile_known if progress is not None else False
-        remember_in_session(handler_input, state, history, profile, known)
+        if saved is None:
+            history = progress.history if progress is not None else None
+            profile = progress.profile if progress is not None else Profile()
+            known = progress.profile_known if progress is not None else False
+            remember_in_session(handler_input, state, history, profile, known)
         return build_response(handler_input, reply)
 
 
