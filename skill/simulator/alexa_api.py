@@ -21,12 +21,13 @@ import ssl
 import threading
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from skill.simulator.envelopes import SIMULATED_ACCESS_TOKEN
+from skill.simulator.loopback import LoopbackServer
 
 TIME_ZONE_PATH = re.compile(r"^/v2/devices/(?P<device>[^/]+)/settings/System\.timeZone$")
 REMINDERS_PATH = "/v1/alerts/reminders"
@@ -52,7 +53,7 @@ class Call:
 
 
 @dataclass
-class AlexaApiServer:
+class AlexaApiServer(LoopbackServer):
     folder: Path
     time_zone: str = "America/Los_Angeles"
     reminders: dict[str, dict[str, Any]] = field(default_factory=dict)  # alertToken -> reminder
@@ -74,23 +75,8 @@ class AlexaApiServer:
         ca.cert_pem.write_to_path(str(self.ca_file))
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ca.issue_cert("localhost").configure_cert(context)
-        self._stopping = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._httpd.daemon_threads = True
-        self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-        self.url = f"https://localhost:{self._httpd.server_port}"
+        self.url = f"https://localhost:{self._serve(self._handler(), context)}"
         self._lock = threading.Lock()
-
-    def __enter__(self) -> AlexaApiServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stopping.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join()
 
     def calls_to(self, method: str, prefix: str) -> list[Call]:
         return [c for c in self.calls if c.method == method and c.path.startswith(prefix)]

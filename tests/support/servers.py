@@ -8,9 +8,11 @@ import sys
 import threading
 import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
+
+from skill.simulator.loopback import LoopbackServer
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -53,7 +55,7 @@ def start_server(command: list[str], env: dict[str, str], port: int, log: Path) 
     raise AssertionError(f"server did not start: {log.read_text()}")
 
 
-class ChainServer:
+class ChainServer(LoopbackServer):
     """A local stand-in for s3.amazonaws.com: the signing chain at /echo.api/*, any `extra`
     bodies by path, 404 otherwise. Paths that misbehave: /slow (and every path while `hang` is
     set) accepts and never answers (until the server stops); any path with /drip/ in it sends
@@ -64,11 +66,8 @@ class ChainServer:
 
     def __init__(self, chain: bytes, extra: dict[str, bytes] | None = None) -> None:
         self.chain, self.extra = chain, extra or {}
-        self.hang, self._stopping = threading.Event(), threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-        self.url = f"http://127.0.0.1:{self._httpd.server_port}"
+        self.hang = threading.Event()
+        self.url = f"http://127.0.0.1:{self._serve(self._handler())}"
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -119,13 +118,3 @@ class ChainServer:
                 pass
 
         return Handler
-
-    def __enter__(self) -> ChainServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stopping.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join()
