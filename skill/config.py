@@ -1,20 +1,26 @@
-"""Settings from the environment: one place that reads os.environ."""
+"""Settings from the environment: one place that reads os.environ.
+
+Paths are plain strings (os.path), not pathlib: this runs on every Lambda cold start, where
+importing pathlib costs more than a millisecond.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
+from typing import TypeAlias
 
 from msgspec import Struct
 
-PROJECT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-LAMBDA_DB_PATH = Path("/tmp/back-stretches.sqlite3")  # the only writable place on Lambda
+_PROJECT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+PROJECT_DATA_DIR = os.path.join(_PROJECT, "data")
+LAMBDA_DB_PATH = "/tmp/back-stretches.sqlite3"  # the only writable place on Lambda
 STORES = ("sqlite", "dynamodb")
+StrPath: TypeAlias = "str | os.PathLike[str]"  # what open() and sqlite3.connect() take
 
 
-DEFAULT_DB_PATH = PROJECT_DATA_DIR / "progress.sqlite3"
-DEFAULT_SIMULATOR_DB_PATH = PROJECT_DATA_DIR / "simulator.sqlite3"
+DEFAULT_DB_PATH = os.path.join(PROJECT_DATA_DIR, "progress.sqlite3")
+DEFAULT_SIMULATOR_DB_PATH = os.path.join(PROJECT_DATA_DIR, "simulator.sqlite3")
 DEFAULT_TABLE = "back-stretches-progress"
 
 
@@ -27,16 +33,16 @@ class Settings(Struct, frozen=True):
 
     skill_id: str | None = None  # requests for any other skill are refused
     store: str = "sqlite"
-    db_path: Path = DEFAULT_DB_PATH
+    db_path: StrPath = DEFAULT_DB_PATH
     table: str = DEFAULT_TABLE
     aws_region: str | None = None  # AWS_REGION; the DynamoDB endpoint comes from boto3's own
     # AWS_ENDPOINT_URL_DYNAMODB
     verify: bool = True  # web service: check Alexa's signature and timestamp
-    trusted_roots: Path | None = None  # web service: a PEM of extra trust anchors
+    trusted_roots: StrPath | None = None  # web service: a PEM of extra trust anchors
     trusted_roots_only: bool = False  # web service: trust only `trusted_roots`, not certifi
     cert_mirror: str | None = None  # web service: fetch signing certificates from here instead
     simulator: bool = False  # web service: serve the browser simulator at /
-    simulator_db_path: Path = DEFAULT_SIMULATOR_DB_PATH
+    simulator_db_path: StrPath = DEFAULT_SIMULATOR_DB_PATH
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -50,15 +56,15 @@ class Settings(Struct, frozen=True):
         return cls(
             skill_id=env.get("SKILL_ID", "").strip() or None,
             store=store,
-            db_path=Path(env.get("SKILL_DB", "").strip() or default_db),
+            db_path=env.get("SKILL_DB", "").strip() or default_db,
             table=env.get("SKILL_TABLE", "").strip() or DEFAULT_TABLE,
             aws_region=env.get("AWS_REGION", "").strip() or None,
             verify=_flag(env, "SKILL_VERIFY", default=True),
-            trusted_roots=Path(roots) if roots else None,
+            trusted_roots=roots or None,
             trusted_roots_only=_flag(env, "SKILL_TRUSTED_ROOTS_ONLY", default=False),
             cert_mirror=env.get("SKILL_CERT_MIRROR", "").strip().rstrip("/") or None,
             simulator=_flag(env, "SKILL_SIMULATOR", default=False),
-            simulator_db_path=Path(
+            simulator_db_path=(
                 env.get("SKILL_SIMULATOR_DB", "").strip() or DEFAULT_SIMULATOR_DB_PATH
             ),
         )

@@ -46,7 +46,7 @@ def test_the_seed_safety_cues_are_kept_word_for_word() -> None:
 
 
 def test_slot_values_in_the_model_match_the_routine_files() -> None:
-    model_file = DATA_DIR.parents[2] / "interaction_model/interactionModels/custom/en-US.json"
+    model_file = Path(DATA_DIR).parents[2] / "interaction_model/interactionModels/custom/en-US.json"
     model = json.loads(model_file.read_text())["interactionModel"]["languageModel"]
     ids = {v["id"] for t in model["types"] if t["name"] == "RoutineName" for v in t["values"]}
     assert ids == set(load_catalog().routines)

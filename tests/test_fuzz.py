@@ -399,7 +399,7 @@ def test_random_events_through_the_lambda_entry(
     lambda_handler: Callable[[Any, Any], dict[str, Any]],
     data: st.DataObject,
 ) -> None:
-    db_path = skill_env.store.path
+    db_path = Path(skill_env.store.path)
     if data.draw(st.integers(0, 9)) == 0:
         event = data.draw(json_values(3000))  # not even an object
     else:

@@ -227,7 +227,7 @@ def test_threads_racing_completions_all_count(store: SQLiteStore) -> None:
 
 
 def test_garbage_file_raises_store_unavailable(store: SQLiteStore) -> None:
-    store.path.write_bytes(b"these are not the pages you are looking for\n" * 200)
+    Path(store.path).write_bytes(b"these are not the pages you are looking for\n" * 200)
     with pytest.raises(StoreUnavailable) as raised:
         store.get_attributes(envelope())
     assert isinstance(raised.value.__cause__, sqlite3.DatabaseError)
@@ -237,10 +237,10 @@ def test_garbage_file_raises_store_unavailable(store: SQLiteStore) -> None:
 
 
 def test_store_recovers_once_the_file_is_fixed(store: SQLiteStore) -> None:
-    store.path.write_bytes(b"garbage" * 1000)
+    Path(store.path).write_bytes(b"garbage" * 1000)
     with pytest.raises(StoreUnavailable):
         store.get_attributes(envelope())
-    store.path.unlink()
+    Path(store.path).unlink()
     assert store.get_attributes(envelope()) == {}
 
 

@@ -8,13 +8,14 @@ and a few dozen lines here cost nothing to import.
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
+from skill.config import StrPath
 from skill.content.model import Catalog, Routine, Stretch, StretchKind
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = os.path.join(os.path.dirname(__file__), "data")  # os.path: no pathlib on cold starts
 STRETCH_KEYS = {
     "name",
     "kind",
@@ -50,7 +51,7 @@ class ContentError(ValueError):
 class _Fields:
     """Typed access to one JSON object, with errors that name the file and the field."""
 
-    def __init__(self, file: Path, where: str, raw: object, allowed: set[str]) -> None:
+    def __init__(self, file: str, where: str, raw: object, allowed: set[str]) -> None:
         self.file, self.where = file, where
         if not isinstance(raw, dict):
             self.fail("", "must be an object")
@@ -61,7 +62,7 @@ class _Fields:
 
     def fail(self, field: str, problem: str) -> None:
         path = ".".join(part for part in (self.where, field) if part) or "(top level)"
-        raise ContentError(f"{self.file.name}: {path}: {problem}")
+        raise ContentError(f"{os.path.basename(self.file)}: {path}: {problem}")
 
     def text(self, field: str, default: str | None = None) -> str:
         value = self.raw.get(field, default)
@@ -93,7 +94,7 @@ class _Fields:
         return value[0], value[1]
 
 
-def _stretch(file: Path, stretch_id: str, raw: object, override: _Fields | None) -> Stretch:
+def _stretch(file: str, stretch_id: str, raw: object, override: _Fields | None) -> Stretch:
     fields = _Fields(file, stretch_id, raw, STRETCH_KEYS)
     kind_name = fields.text("kind")
     if kind_name not in {k.value for k in StretchKind}:
@@ -151,17 +152,19 @@ def _stretch(file: Path, stretch_id: str, raw: object, override: _Fields | None)
     )
 
 
-def _read_json(file: Path) -> object:
+def _read_json(file: str) -> object:
+    name = os.path.basename(file)
     try:
-        return json.loads(file.read_text(encoding="utf-8"))
+        with open(file, encoding="utf-8") as stream:
+            return json.load(stream)
     except (OSError, UnicodeDecodeError) as error:
-        raise ContentError(f"{file.name}: cannot be read: {error}") from error
+        raise ContentError(f"{name}: cannot be read: {error}") from error
     except json.JSONDecodeError as error:
-        raise ContentError(f"{file.name}: line {error.lineno}: invalid JSON: {error.msg}") from None
+        raise ContentError(f"{name}: line {error.lineno}: invalid JSON: {error.msg}") from None
 
 
-def _routine(file: Path, library: dict[str, Any], library_file: Path) -> tuple[Routine, bool]:
-    routine_id = file.stem
+def _routine(file: str, library: dict[str, Any], library_file: str) -> tuple[Routine, bool]:
+    routine_id = os.path.splitext(os.path.basename(file))[0]
     fields = _Fields(file, "", _read_json(file), ROUTINE_KEYS)
     entries = fields.raw.get("stretches")
     if not isinstance(entries, list) or not entries:
@@ -171,7 +174,7 @@ def _routine(file: Path, library: dict[str, Any], library_file: Path) -> tuple[R
         override = _Fields(file, f"stretches[{index}]", entry, OVERRIDE_KEYS)
         stretch_id = override.text("stretch")
         if stretch_id not in library:
-            override.fail("stretch", f"{stretch_id!r} is not in {library_file.name}")
+            override.fail("stretch", f"{stretch_id!r} is not in {os.path.basename(library_file)}")
         stretches.append(_stretch(library_file, stretch_id, library[stretch_id], override))
     is_default = fields.raw.get("default", False)
     if not isinstance(is_default, bool):
@@ -180,18 +183,23 @@ def _routine(file: Path, library: dict[str, Any], library_file: Path) -> tuple[R
     return routine, is_default
 
 
-def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
+def load_catalog(data_dir: StrPath = DATA_DIR) -> Catalog:
     """Every routine in ``data_dir/routines``, built from ``data_dir/stretches.json``."""
-    library_file = data_dir / "stretches.json"
+    library_file = os.path.join(data_dir, "stretches.json")
     library = _read_json(library_file)
     if not isinstance(library, dict) or not library:
-        raise ContentError(f"{library_file.name}: must be an object of stretches by id")
+        raise ContentError("stretches.json: must be an object of stretches by id")
     for stretch_id, raw in library.items():
         _stretch(library_file, stretch_id, raw, None)  # every stretch valid, used or not
     routines: dict[str, Routine] = {}
     defaults = []
-    for file in sorted((data_dir / "routines").glob("*.json")):
-        routine, is_default = _routine(file, library, library_file)
+    routines_dir = os.path.join(data_dir, "routines")
+    try:
+        names = sorted(name for name in os.listdir(routines_dir) if name.endswith(".json"))
+    except OSError as error:
+        raise ContentError(f"routines: cannot be listed: {error}") from error
+    for name in names:
+        routine, is_default = _routine(os.path.join(routines_dir, name), library, library_file)
         routines[routine.id] = routine
         if is_default:
             defaults.append(routine.id)

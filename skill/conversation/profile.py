@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from msgspec import NODEFAULT, Struct, field
-from msgspec.structs import fields, replace
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from skill.conversation.history import is_count
 
@@ -106,10 +106,11 @@ class Profile(Struct, frozen=True):
 
 # what the coach learned or keeps about the user, not preferences they set
 _LEARNED = ("done", "time_zone", "reminder", "reminder_wish")
-_PREFERENCE_DEFAULTS = tuple(
-    (f.name, f.default_factory() if f.default is NODEFAULT else f.default)
-    for f in fields(Profile)
-    if f.name not in _LEARNED
+_DEFAULTS = Profile()
+_PREFERENCE_DEFAULTS = tuple(  # from a default instance: msgspec's fields() evaluates annotations
+    (name, getattr(_DEFAULTS, name))
+    for name in Profile.__struct_fields__
+    if name not in _LEARNED
 )
 E = TypeVar("E", bound=StrEnum)
 _INSTRUCTIONS = {i.value: i for i in Instructions}

@@ -11,7 +11,7 @@ spoken line is estimated from its words at WORDS_PER_SECOND.
 from __future__ import annotations
 
 from msgspec import Struct
-from msgspec.structs import asdict, fields
+from msgspec.structs import asdict
 
 from skill.conversation.plan import Beat, Card, Hold, ReplyPlan, Say
 from skill.speech.timeline import Spoken, hold_moments
@@ -110,4 +110,4 @@ def _camel(name: str) -> str:
     return first + "".join(word.capitalize() for word in rest)
 
 
-_JSON_NAMES = {field.name: _camel(field.name) for field in fields(Tick)}
+_JSON_NAMES = {name: _camel(name) for name in Tick.__struct_fields__}

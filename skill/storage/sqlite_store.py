@@ -13,13 +13,13 @@ store across ``os.fork`` once it has opened a connection: construct it in the ch
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -27,6 +27,7 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_model import RequestEnvelope
 
 from skill.budget import BudgetSpent, call_timeout
+from skill.config import StrPath
 from skill.conversation.history import History, record_completion
 from skill.storage.base import (
     HISTORY,
@@ -82,8 +83,8 @@ _DELETE = "DELETE FROM progress WHERE user_id = ?"
 class SQLiteStore(AbstractPersistenceAdapter):
     """Progress per Alexa user in one SQLite file; `reads`/`writes` count get/save calls."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+    def __init__(self, path: StrPath) -> None:
+        self.path = os.fspath(path)
         self.reads = 0
         self.writes = 0
         self._local = threading.local()
@@ -157,7 +158,7 @@ class SQLiteStore(AbstractPersistenceAdapter):
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is not None:
             return connection
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         self._local.connection = connection  # set first, so a failure below closes it
         _use_wal(connection)

@@ -12,7 +12,7 @@ from flask import Flask
 
 from skill import __version__
 from skill.alexa.skill import build_skill
-from skill.config import ConfigError, Settings
+from skill.config import ConfigError, Settings, StrPath
 from skill.storage.factory import make_store
 from skill.web.alexa_endpoint import MAX_BODY_BYTES, alexa_blueprint
 from skill.web.certificates import CertificateFetcher, Clock, fetch_certificate_chain, utc_now
@@ -30,11 +30,11 @@ def mirror_fetcher(base_url: str) -> CertificateFetcher:
     return fetch
 
 
-def _trusted_roots(path: Path | None) -> bytes | None:
+def _trusted_roots(path: StrPath | None) -> bytes | None:
     if path is None:
         return None
     try:
-        return path.read_bytes()
+        return Path(path).read_bytes()
     except OSError as error:
         raise ConfigError(f"SKILL_TRUSTED_ROOTS cannot be read: {error}") from error
 
