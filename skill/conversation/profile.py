@@ -108,9 +108,7 @@ class Profile(Struct, frozen=True):
 _LEARNED = ("done", "time_zone", "reminder", "reminder_wish")
 _DEFAULTS = Profile()
 _PREFERENCE_DEFAULTS = tuple(  # from a default instance: msgspec's fields() evaluates annotations
-    (name, getattr(_DEFAULTS, name))
-    for name in Profile.__struct_fields__
-    if name not in _LEARNED
+    (name, getattr(_DEFAULTS, name)) for name in Profile.__struct_fields__ if name not in _LEARNED
 )
 E = TypeVar("E", bound=StrEnum)
 _INSTRUCTIONS = {i.value: i for i in Instructions}

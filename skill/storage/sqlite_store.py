@@ -161,8 +161,10 @@ class SQLiteStore(AbstractPersistenceAdapter):
         os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         self._local.connection = connection  # set first, so a failure below closes it
+        # synchronous first: switching a new file to WAL then skips an fsync. NORMAL is safe in
+        # WAL mode and does not fsync each commit.
+        connection.execute("PRAGMA synchronous = NORMAL")
         _use_wal(connection)
-        connection.execute("PRAGMA synchronous = NORMAL")  # safe in WAL; no fsync per commit
         version = connection.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise sqlite3.DatabaseError(f"schema version {version} is newer than this code")
