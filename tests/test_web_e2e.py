@@ -1,5 +1,6 @@
 """The real server on loopback: `python -m skill serve` and the documented gunicorn command,
-driven over HTTP with signed requests whose certificate chain a local server hands out."""
+driven over HTTP with signed requests whose certificate chain a local server hands out; on the
+SQLite default and on DynamoDB (dynalite)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from ask_sdk_model import RequestEnvelope
+from ask_sdk_model.application import Application
+from ask_sdk_model.context import Context
+from ask_sdk_model.interfaces.system import SystemState
+from ask_sdk_model.user import User
 
 from skill.simulator.envelopes import DEFAULT_SKILL_ID, SimulatedDevice
+from skill.storage.dynamodb_store import DynamoDbStore
+from tests.support.dynalite import Dynalite, dynalite_fixture
 from tests.support.http_alexa import signed_handler, urllib_post
 from tests.support.servers import ROOT, ChainServer, free_port, production_command, start_server
 from tests.support.skill_env import LOWER_BACK_SILENCES, spoken, whole_routine
 from tests.support.test_ca import default_ca, default_leaf
+
+dynalite = dynalite_fixture()
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +107,52 @@ def test_concurrent_users_across_workers_lose_nothing(
     for number in range(8):
         state, history = saved[f"amzn1.ask.account.E2E-{number}"]
         assert state["phase"] == "finished" and history["completed"] == 1
+
+
+def test_preloaded_workers_share_nothing_of_dynamodb_and_lose_nothing(
+    dynalite: Dynalite, server_env: dict[str, str], tmp_path: Path
+) -> None:
+    """gunicorn's master builds the app (and the store's boto3 resource) before it forks the
+    workers: users served by both workers at once must all be saved, each whole."""
+    table = "progress-preloaded"
+    DynamoDbStore(table, endpoint_url=dynalite.endpoint_url, create_table=True).get_attributes(
+        _envelope("amzn1.ask.account.CREATES-THE-TABLE")
+    )
+    env = {
+        **server_env,
+        "SKILL_STORE": "dynamodb",
+        "SKILL_TABLE": table,
+        "AWS_ENDPOINT_URL_DYNAMODB": dynalite.endpoint_url,
+    }
+    port = free_port()
+    process = start_server(production_command(port), env, port, tmp_path / "server.log")
+    url = f"http://127.0.0.1:{port}"
+    users = [f"amzn1.ask.account.DDB-{number}" for number in range(6)]
+    results: dict[str, list[int]] = {}
+
+    def routine(user: str) -> None:
+        results[user] = run_routine(url, user)
+
+    try:
+        threads = [threading.Thread(target=routine, args=(user,)) for user in users]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+    log = (tmp_path / "server.log").read_text()
+    assert "Traceback" not in log, log
+    assert sorted(results) == users
+    assert all(holds == LOWER_BACK_SILENCES for holds in results.values())
+    reader = DynamoDbStore(table, endpoint_url=dynalite.endpoint_url)
+    for user in users:
+        saved = reader.get_attributes(_envelope(user))
+        assert saved["state"]["phase"] == "finished", user
+        assert saved["history"]["completed"] == 1, user
+
+
+def _envelope(user_id: str) -> RequestEnvelope:
+    system = SystemState(application=Application(application_id="skill"), user=User(user_id))
+    return RequestEnvelope(context=Context(system=system))
