@@ -23,7 +23,7 @@ class Plan:
 
 
 DEFAULT = Plan(
-    cold_runs=15,
+    cold_runs=31,
     warm_conversations=300,
     pool_conversations=16,
     http_rounds=5,
