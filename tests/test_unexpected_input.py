@@ -153,6 +153,20 @@ def test_envelope_missing_optional_parts_is_answered(skill_env: SkillEnv) -> Non
     assert skill_env.saved()["state"]["phase"] == "not_started"
 
 
+def test_unknown_keys_naming_an_objects_own_parts_are_ignored(skill_env: SkillEnv) -> None:
+    """ask-sdk's serializer sets every unknown key as an attribute: "__dict__" would wipe the
+    envelope, "to_dict" hide a method. Found by the fuzz test."""
+    device = skill_env.device()
+    event = intent_request(device.info, "StartRoutineIntent")
+    event["__dict__"] = {}
+    event["request"]["to_dict"] = 1
+    event["request"]["_private"] = "x"
+    event["context"]["System"]["attribute_map"] = {}
+    response = skill_env.handler(event, None)
+    assert "Stretch one of three: the toe reach." in spoken(response)
+    assert skill_env.saved()["state"]["phase"] == "introducing"
+
+
 def test_intent_without_slots_or_session_attributes(skill_env: SkillEnv) -> None:
     device = skill_env.device()
     event = intent_request(device.info, "StartRoutineIntent")

@@ -163,8 +163,9 @@ class FastSerializer(DefaultSerializer):
                     if value is not None:
                         value = (readers.get(field_type) or self._reader(field_type))(value)
                     setattr(instance, attribute, value)
-            for key in data.keys() - known:  # kept as they are, as the SDK does
-                setattr(instance, key, data[key])
+            for key in data.keys() - known:  # kept as they are, as the SDK does, except
+                if _settable(model, key):  # keys that would replace the object's own parts
+                    setattr(instance, key, data[key])
             return instance
 
         return _reporting(read)
@@ -194,6 +195,13 @@ def _fields_of(model: type) -> tuple[tuple[str, str], ...]:
     """(attribute, JSON key) for every typed attribute of an SDK model class."""
     names = getattr(model, "attribute_map", {})
     return tuple((name, names.get(name, name)) for name in model.deserialized_types)
+
+
+def _settable(model: type, key: str) -> bool:
+    """Whether an unknown key may become an attribute. The SDK sets every one, so that
+    ``"__dict__": {}`` in a request wipes the envelope's fields and ``"to_dict": 1`` hides a
+    method; a name that is private or that the class already has is dropped instead."""
+    return not key.startswith("_") and not hasattr(model, key)
 
 
 def _as_is(data: Any) -> Any:
