@@ -85,7 +85,10 @@ def measure_cold_start(plan: Plan, workdir: Path) -> dict[str, Any]:
     python, bundles = built
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in bundles}
     for number in range(plan.cold_runs + 1):
-        for name, bundle in bundles.items():
+        order = list(bundles.items())
+        if number % 2:  # which of the pair goes first alternates, so that it biases neither
+            order.reverse()
+        for name, bundle in order:
             db_path = workdir / f"cold-{name}-{number}.sqlite3"
             ready, wall, _ = run_child(python, bundle, db_path)
             if number:

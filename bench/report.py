@@ -26,7 +26,8 @@ def _cold_rows(cold: dict[str, Any]) -> list[list[str]]:
         return [["Lambda bundle cold start", f"skipped: {cold['skipped']}", "", "", ""]]
     return [
         [
-            f"Lambda bundle cold start (Python {cold['python']}, median of {cold['runs']})",
+            f"Lambda bundle cold start (Python {cold['python']}, medians of {cold['runs']}; "
+            "the ratio: median of back-to-back pairs' ratios)",
             "handler loaded to answer ready",
             _ms(cold["ours"]["ready_ms"]),
             _ms(cold["baseline"]["ready_ms"]),

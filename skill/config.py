@@ -16,7 +16,7 @@ _PROJECT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 PROJECT_DATA_DIR = os.path.join(_PROJECT, "data")
 LAMBDA_DB_PATH = "/tmp/back-stretches.sqlite3"  # the only writable place on Lambda
 STORES = ("sqlite", "dynamodb")
-StrPath: TypeAlias = "str | os.PathLike[str]"  # what open() and sqlite3.connect() take
+StrPath: TypeAlias = str | os.PathLike[str]  # what open() and sqlite3.connect() take
 
 
 DEFAULT_DB_PATH = os.path.join(PROJECT_DATA_DIR, "progress.sqlite3")

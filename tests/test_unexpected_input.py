@@ -155,13 +155,15 @@ def test_envelope_missing_optional_parts_is_answered(skill_env: SkillEnv) -> Non
 
 def test_unknown_keys_naming_an_objects_own_parts_are_ignored(skill_env: SkillEnv) -> None:
     """ask-sdk's serializer sets every unknown key as an attribute: "__dict__" would wipe the
-    envelope, "to_dict" hide a method. Found by the fuzz test."""
+    envelope, "to_dict" hide a method, "supported_interfaces" replace the device's interfaces
+    (the skill then failed reading them). Found by the fuzz test and a review."""
     device = skill_env.device()
     event = intent_request(device.info, "StartRoutineIntent")
     event["__dict__"] = {}
     event["request"]["to_dict"] = 1
     event["request"]["_private"] = "x"
     event["context"]["System"]["attribute_map"] = {}
+    event["context"]["System"]["device"]["supported_interfaces"] = 1  # the attribute's name
     response = skill_env.handler(event, None)
     assert "Stretch one of three: the toe reach." in spoken(response)
     assert skill_env.saved()["state"]["phase"] == "introducing"

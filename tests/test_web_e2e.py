@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import sys
 import threading
@@ -125,9 +126,12 @@ def test_preloaded_workers_share_nothing_of_dynamodb_and_lose_nothing(
         "AWS_ENDPOINT_URL_DYNAMODB": dynalite.endpoint_url,
     }
     port = free_port()
-    process = start_server(production_command(port), env, port, tmp_path / "server.log")
+    # The production command, with an access log that names the worker answering each request
+    pids = ["--access-logfile", "-", "--access-logformat", "worker %(p)s %(r)s %(s)s"]
+    command = production_command(port) + pids
+    process = start_server(command, env, port, tmp_path / "server.log")
     url = f"http://127.0.0.1:{port}"
-    users = [f"amzn1.ask.account.DDB-{number}" for number in range(6)]
+    users = [f"amzn1.ask.account.DDB-{number}" for number in range(8)]
     results: dict[str, list[int]] = {}
 
     def routine(user: str) -> None:
@@ -144,6 +148,8 @@ def test_preloaded_workers_share_nothing_of_dynamodb_and_lose_nothing(
         process.wait(timeout=15)
     log = (tmp_path / "server.log").read_text()
     assert "Traceback" not in log, log
+    answered_by = set(re.findall(r"worker <(\d+)> POST /alexa HTTP/1.1 200", log))
+    assert len(answered_by) == 2, log  # both forked workers wrote to the store
     assert sorted(results) == users
     assert all(holds == LOWER_BACK_SILENCES for holds in results.values())
     reader = DynamoDbStore(table, endpoint_url=dynalite.endpoint_url)

@@ -199,9 +199,13 @@ def _fields_of(model: type) -> tuple[tuple[str, str], ...]:
 
 def _settable(model: type, key: str) -> bool:
     """Whether an unknown key may become an attribute. The SDK sets every one, so that
-    ``"__dict__": {}`` in a request wipes the envelope's fields and ``"to_dict": 1`` hides a
-    method; a name that is private or that the class already has is dropped instead."""
-    return not key.startswith("_") and not hasattr(model, key)
+    ``"__dict__": {}`` in a request wipes the envelope's fields, ``"to_dict": 1`` hides a
+    method and ``"supported_interfaces": 1`` (the attribute's own name, not its JSON key)
+    replaces a field already read. A private name, a field's attribute name or a name the
+    class has is dropped instead. (No JSON key Alexa sends is any of these.)"""
+    return (
+        not key.startswith("_") and key not in model.deserialized_types and not hasattr(model, key)
+    )
 
 
 def _as_is(data: Any) -> Any:
