@@ -41,6 +41,8 @@ class Settings(Struct, frozen=True):
     trusted_roots: StrPath | None = None  # web service: a PEM of extra trust anchors
     trusted_roots_only: bool = False  # web service: trust only `trusted_roots`, not certifi
     cert_mirror: str | None = None  # web service: fetch signing certificates from here instead
+    https_proxy: str | None = None  # web service: the egress proxy for those downloads
+    no_proxy: str = ""  # web service: hosts reached directly all the same (as urllib reads it)
     simulator: bool = False  # web service: serve the browser simulator at /
     simulator_db_path: StrPath = DEFAULT_SIMULATOR_DB_PATH
 
@@ -63,6 +65,9 @@ class Settings(Struct, frozen=True):
             trusted_roots=roots or None,
             trusted_roots_only=_flag(env, "SKILL_TRUSTED_ROOTS_ONLY", default=False),
             cert_mirror=env.get("SKILL_CERT_MIRROR", "").strip().rstrip("/") or None,
+            # the lower-case spelling first, as urllib reads them
+            https_proxy=(env.get("https_proxy") or env.get("HTTPS_PROXY") or "").strip() or None,
+            no_proxy=(env.get("no_proxy") or env.get("NO_PROXY") or "").strip(),
             simulator=_flag(env, "SKILL_SIMULATOR", default=False),
             simulator_db_path=(
                 env.get("SKILL_SIMULATOR_DB", "").strip() or DEFAULT_SIMULATOR_DB_PATH

@@ -21,6 +21,14 @@ shared_dynalite = dynalite_fixture(scope="session", name="shared_dynalite")
 _tables = itertools.count()
 
 
+@pytest.fixture(autouse=True)
+def no_proxy_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test reaches its loopback servers directly, whatever proxy this machine names
+    (the settings read HTTPS_PROXY for the chain download); proxy tests set their own."""
+    for name in ("HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import json
-import socket
-import ssl
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -47,6 +43,7 @@ from tests.support.test_ca import (
     default_leaf,
     signed_headers,
 )
+from tests.support.tls_server import tls_server
 
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000001"
 AMAZON_CHAIN = Path(__file__).parent / "fixtures" / "echo-api-cert-12.pem"  # from shared/fixtures
@@ -582,58 +579,6 @@ def test_default_fetcher_refuses_errors_redirects_and_short_bodies(server, path,
 def test_default_fetcher_refuses_a_closed_port():
     with pytest.raises(DownloadFailed, match="refused"):
         fetch_certificate_chain(f"http://127.0.0.1:{free_port()}/echo.api/x.pem")
-
-
-@contextmanager
-def tls_server(tmp_path: Path, leaf: Leaf | None) -> Iterator[int]:
-    """A TLS server on loopback answering each GET with the default chain, `leaf` (with its
-    key) as its certificate; with leaf None, it accepts and never speaks. Yields the port."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    stopping = threading.Event()
-    context = None
-    if leaf is not None:
-        (tmp_path / "server.pem").write_bytes(leaf.chain_pem)
-        key = leaf.signing_key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        (tmp_path / "server.key").write_bytes(key)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(tmp_path / "server.pem", tmp_path / "server.key")
-
-    def answer(connection: socket.socket) -> None:
-        with connection:
-            if context is None:
-                stopping.wait(10)
-                return
-            try:
-                with context.wrap_socket(connection, server_side=True) as tls:
-                    tls.recv(4096)
-                    chain = default_leaf().chain_pem
-                    head = f"HTTP/1.0 200 OK\r\nContent-Length: {len(chain)}\r\n\r\n"
-                    tls.sendall(head.encode() + chain)
-            except (ssl.SSLError, OSError):  # the client refused our certificate
-                pass
-
-    def accept() -> None:
-        while True:
-            connection, _ = listener.accept()
-            if stopping.is_set():
-                connection.close()
-                return
-            threading.Thread(target=answer, args=(connection,), daemon=True).start()
-
-    acceptor = threading.Thread(target=accept, daemon=True)
-    acceptor.start()
-    port = listener.getsockname()[1]
-    try:
-        yield port
-    finally:
-        stopping.set()
-        socket.create_connection(("127.0.0.1", port)).close()
-        acceptor.join(timeout=5)
-        listener.close()
 
 
 def test_default_fetcher_gives_up_on_a_tls_handshake_that_never_comes(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,6 +20,11 @@ from skill.web.certificates import CertificateFetcher, Clock, fetch_certificate_
 from skill.web.verification import AlexaRequestVerifier
 
 log = logging.getLogger(__name__)
+
+
+def direct_fetcher(settings: Settings) -> CertificateFetcher:
+    """Fetch signing certificates from s3.amazonaws.com, through the egress proxy if one is set."""
+    return partial(fetch_certificate_chain, proxy=settings.https_proxy, no_proxy=settings.no_proxy)
 
 
 def mirror_fetcher(base_url: str) -> CertificateFetcher:
@@ -44,7 +50,7 @@ def make_verifier(
 ) -> AlexaRequestVerifier:
     if fetcher is None:
         mirror = settings.cert_mirror
-        fetcher = mirror_fetcher(mirror) if mirror else fetch_certificate_chain
+        fetcher = mirror_fetcher(mirror) if mirror else direct_fetcher(settings)
     return AlexaRequestVerifier(
         settings.skill_id,
         verify_signature=settings.verify,

@@ -5,10 +5,15 @@ it alive for as long as it likes. Here every step (name lookup, connect, TLS han
 request, every read of headers and body) waits only for what is left of one deadline, on a
 non-blocking socket. Redirects are not followed (an answer other than 200 fails), the answer is
 capped in size, and a body shorter than its Content-Length fails.
+
+An https download can go through an egress proxy (an http:// proxy, asked for a tunnel with
+CONNECT, credentials in its URL sent as Basic), unless `no_proxy` (urllib's NO_PROXY syntax)
+names the host. The tunnel is inside the same deadline.
 """
 
 from __future__ import annotations
 
+import base64
 import selectors
 import socket
 import ssl
@@ -17,7 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 DOWNLOAD_DEADLINE_S = 2.0
 MAX_CHAIN_BYTES = 64 * 1024
@@ -50,18 +55,28 @@ class _Deadline:
 
 
 def fetch_certificate_chain(
-    url: str, deadline_s: float = DOWNLOAD_DEADLINE_S, max_bytes: int = MAX_CHAIN_BYTES
+    url: str,
+    deadline_s: float = DOWNLOAD_DEADLINE_S,
+    max_bytes: int = MAX_CHAIN_BYTES,
+    *,
+    proxy: str | None = None,
+    no_proxy: str = "",
 ) -> bytes:
     """GET `url` (https, or http for a local mirror) within `deadline_s`; the body, or
-    DownloadFailed (timeout, refused, not 200, truncated, over `max_bytes`)."""
+    DownloadFailed (timeout, refused, not 200, truncated, over `max_bytes`). An https URL goes
+    through `proxy` (a URL) unless `no_proxy` names its host."""
     parts = urlsplit(url)
     if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
         raise DownloadFailed(f"cannot download from {url!r}")
     deadline = _Deadline(deadline_s)
     port = parts.port or _DEFAULT_PORTS[parts.scheme]
-    sock = _connect(_addresses(parts.hostname, port, deadline), deadline)
+    via = _proxy(parts, proxy, no_proxy)
+    host, host_port = (via.hostname or "", via.port or 80) if via else (parts.hostname, port)
+    sock = _connect(_addresses(host, host_port, deadline), deadline)
     try:
         sock.setblocking(False)
+        if via is not None:
+            _tunnel(sock, parts.hostname, port, via, deadline)
         if parts.scheme == "https":
             tls = ssl.create_default_context().wrap_socket(
                 sock, server_hostname=parts.hostname, do_handshake_on_connect=False
@@ -81,6 +96,49 @@ def fetch_certificate_chain(
     finally:
         sock.close()
     return _body(raw, max_bytes)
+
+
+def _proxy(parts: SplitResult, proxy: str | None, no_proxy: str) -> SplitResult | None:
+    """The proxy to go through for this URL, or None to connect directly. (Plain http is only
+    for a local mirror, and goes direct.)"""
+    if parts.scheme != "https" or not proxy:
+        return None
+    from urllib.request import proxy_bypass_environment  # only where a proxy is configured
+
+    if proxy_bypass_environment(parts.hostname or "", {"no": no_proxy}):
+        return None
+    found = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+    if found.scheme != "http" or not found.hostname:
+        raise DownloadFailed("HTTPS_PROXY must name an http:// proxy")
+    return found
+
+
+def _tunnel(
+    sock: socket.socket, host: str, port: int, proxy: SplitResult, deadline: _Deadline
+) -> None:
+    """Ask the proxy for a tunnel to host:port (CONNECT); anything but a 200 fails."""
+    target = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    head = f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n"
+    if proxy.username is not None:
+        credentials = f"{unquote(proxy.username)}:{unquote(proxy.password or '')}".encode()
+        head += f"Proxy-Authorization: Basic {base64.b64encode(credentials).decode()}\r\n"
+    request = (head + "\r\n").encode("latin-1")
+    while request:
+        request = request[_io(sock, deadline, sock.send, request) :]
+    answer = bytearray()
+    while b"\r\n\r\n" not in answer:
+        chunk = _io(sock, deadline, sock.recv, 4096)
+        if not chunk:
+            raise DownloadFailed("the proxy closed the connection")
+        answer += chunk
+        if len(answer) > MAX_HEADER_BYTES:
+            raise DownloadFailed("the proxy's answer is too long")
+    status_line = bytes(answer[: answer.index(b"\r\n")])
+    status = status_line.decode("latin-1").split(" ", 2)
+    if len(status) < 2 or not status[0].startswith("HTTP/") or status[1] != "200":
+        raise DownloadFailed(f"the proxy refused the tunnel: {status_line[:40]!r}")
+    if answer.index(b"\r\n\r\n") + 4 != len(answer):
+        raise DownloadFailed("the proxy sent data before the tunnel was used")
 
 
 def _addresses(host: str, port: int, deadline: _Deadline) -> list[tuple[Any, ...]]:

@@ -9,36 +9,17 @@ import threading
 from contextlib import suppress
 from urllib.parse import urlsplit
 
+from tests.support.tcp_loopback import LoopbackTcpServer
 
-class SlowProxy:
+
+class SlowProxy(LoopbackTcpServer):
     def __init__(self, upstream_url: str, delay: float = 0.0) -> None:
+        super().__init__()
         upstream = urlsplit(upstream_url)
         self._upstream = (upstream.hostname or "127.0.0.1", upstream.port or 80)
         self.delay = delay
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._stopping = threading.Event()
-        self._accepting = threading.Thread(target=self._accept, daemon=True)
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
 
-    def __enter__(self) -> SlowProxy:
-        self._accepting.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stopping.set()
-        socket.create_connection(self._listener.getsockname()).close()  # wakes accept()
-        self._accepting.join(timeout=5)
-        self._listener.close()
-
-    def _accept(self) -> None:
-        while not self._stopping.is_set():
-            client, _ = self._listener.accept()
-            if self._stopping.is_set():
-                client.close()
-                return
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
-
-    def _serve(self, client: socket.socket) -> None:
+    def serve(self, client: socket.socket) -> None:
         try:
             server = socket.create_connection(self._upstream)
         except OSError:
@@ -61,7 +42,7 @@ class SlowProxy:
                     asked.set()
                 elif asked.is_set():
                     asked.clear()
-                    if self._stopping.wait(self.delay):
+                    if self.stopping.wait(self.delay):
                         return
                 target.sendall(data)
         except OSError:
