@@ -15,7 +15,8 @@ class LoopbackTcpServer:
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.stopping = threading.Event()
         self._accepting = threading.Thread(target=self._accept, daemon=True)
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self.port: int = self._listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> Self:
         self._accepting.start()
