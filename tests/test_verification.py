@@ -129,6 +129,17 @@ def test_rejects_tampered_body(fetcher, clock):
         make_verifier(fetcher, clock).verify(headers, tampered, json.loads(tampered))
 
 
+def test_rejects_a_signing_certificate_without_an_rsa_key_and_remembers_it(clock):
+    ec_leaf = default_ca().issue_leaf(elliptic_curve=True)
+    fetcher = StaticFetcher(ec_leaf.chain_pem)
+    verifier = make_verifier(fetcher, clock)
+    with rejects("^signing certificate key is not RSA$"):
+        check(verifier, envelope(clock.now), ec_leaf)
+    with rejects("signing certificate key is not RSA .failed recently"):
+        check(verifier, envelope(clock.now), ec_leaf)
+    assert fetcher.urls == [CERT_URL]  # refused again without a second download
+
+
 def test_rejects_signature_by_another_key(fetcher, clock):
     impostor = default_ca().issue_leaf(other_key=True)
     with rejects("signature does not match body"):
@@ -326,7 +337,7 @@ def test_real_amazon_chain_through_the_cache():
     cache = SigningCertificateCache(
         trust_store(), StaticFetcher(chain), Clock(datetime(2023, 8, 1, tzinfo=timezone.utc))
     )
-    leaf = cache.get("https://s3.amazonaws.com/echo.api/echo-api-cert-12.pem")
+    leaf = cache.get("https://s3.amazonaws.com/echo.api/echo-api-cert-12.pem").certificate
     assert leaf.subject.rfc4514_string() == "CN=echo-api.amazon.com"
 
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import certifi
 from ask_sdk_runtime.exceptions import AskSdkException
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.verification import DNSName, PolicyBuilder, Store, VerificationError
 
@@ -157,14 +158,20 @@ def _dns_names(certificate: x509.Certificate) -> list[str]:
     return [name.lower() for name in names.value.get_values_for_type(x509.DNSName)]
 
 
-_LONG_AGO = datetime.min.replace(tzinfo=timezone.utc)
+@dataclass(frozen=True, slots=True)
+class SigningCertificate:
+    """A validated signing certificate, its RSA key, and when the chain behind it expires."""
+
+    certificate: x509.Certificate
+    public_key: rsa.RSAPublicKey
+    expires: datetime
 
 
 @dataclass
 class _CacheEntry:
     lock: threading.Lock = field(default_factory=threading.Lock)
-    leaf: x509.Certificate | None = None
-    expires: datetime = _LONG_AGO
+    # Replaced whole, never changed: the hot path reads it without taking a lock.
+    signer: SigningCertificate | None = None
     failure: str | None = None  # why the last download or validation failed
     retry_after: float = 0.0  # time.monotonic() before which the failure is repeated
 
@@ -196,9 +203,20 @@ class SigningCertificateCache:
         """How many chain URLs are cached, with a certificate or a recent failure."""
         return len(self._entries)
 
-    def get(self, url: str) -> x509.Certificate:
-        """The validated signing certificate behind a SignatureCertChainUrl."""
-        canonical_url = self._canonical.get(url) or canonical_certificate_url(url)
+    def get(self, url: str) -> SigningCertificate:
+        """The validated signing certificate behind a SignatureCertChainUrl.
+
+        A URL seen before whose certificate is still valid is answered without taking a lock:
+        with many threads, a lock every request shares is a queue whenever its holder has to
+        wait for Python's GIL."""
+        canonical_url = self._canonical.get(url)
+        if canonical_url is not None:
+            entry = self._entries.get(canonical_url)
+            signer = None if entry is None else entry.signer
+            if signer is not None and self._now() <= signer.expires:
+                return signer
+        else:
+            canonical_url = canonical_certificate_url(url)
         with self._lock:
             entry = self._entries.get(canonical_url)
             if entry is None:
@@ -207,32 +225,32 @@ class SigningCertificateCache:
         if not entry.lock.acquire(timeout=WAIT_FOR_DOWNLOAD_S):
             raise VerificationException("gave up waiting for the certificate chain download")
         try:
-            leaf = self._cached_or_fetched(canonical_url, entry)
+            signer = self._cached_or_fetched(canonical_url, entry)
         finally:
             entry.lock.release()
         with self._lock:
             if len(self._canonical) >= MAX_CACHED_URLS:
                 self._canonical.clear()
             self._canonical[url] = canonical_url
-        return leaf
+        return signer
 
-    def _cached_or_fetched(self, url: str, entry: _CacheEntry) -> x509.Certificate:
+    def _cached_or_fetched(self, url: str, entry: _CacheEntry) -> SigningCertificate:
         """The entry's certificate, downloaded if need be. Called with the entry's lock held."""
         now = self._now()
-        if entry.leaf is not None and now <= entry.expires:
-            return entry.leaf
+        if entry.signer is not None and now <= entry.signer.expires:
+            return entry.signer
         if entry.failure is not None and time.monotonic() < entry.retry_after:
             raise VerificationException(f"{entry.failure} (failed recently, not retried yet)")
         try:
-            entry.leaf, entry.expires = self._fetch_and_validate(url, now)
+            entry.signer = self._fetch_and_validate(url, now)
         except VerificationException as error:
-            entry.leaf, entry.failure = None, str(error)
+            entry.signer, entry.failure = None, str(error)
             entry.retry_after = time.monotonic() + FAILURE_TTL_S
             raise
         entry.failure = None
-        return entry.leaf
+        return entry.signer
 
-    def _fetch_and_validate(self, url: str, now: datetime) -> tuple[x509.Certificate, datetime]:
+    def _fetch_and_validate(self, url: str, now: datetime) -> SigningCertificate:
         if not self._downloads.acquire(blocking=False):
             raise VerificationException("too many certificate chain downloads at once")
         try:
@@ -242,7 +260,11 @@ class SigningCertificateCache:
         finally:
             self._downloads.release()
         path = validate_certificate_chain(chain_pem, self._store, now)
-        return path[0], min(certificate.not_valid_after_utc for certificate in path)
+        public_key = path[0].public_key()
+        if not isinstance(public_key, rsa.RSAPublicKey):
+            raise VerificationException("signing certificate key is not RSA")
+        expires = min(certificate.not_valid_after_utc for certificate in path)
+        return SigningCertificate(path[0], public_key, expires)
 
     def _make_room(self) -> None:
         """Keep at most MAX_CACHED_URLS entries (Amazon uses one or two URLs at a time):

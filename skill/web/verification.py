@@ -17,7 +17,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import padding
 
 from skill.alexa.entry import application_id_problem, lookup
 from skill.web.certificates import (
@@ -87,11 +87,8 @@ class RequestVerifier(AbstractVerifier):
             signature_bytes = base64.b64decode(signature, validate=True)
         except binascii.Error:
             raise VerificationException(f"{SIGNATURE_256_HEADER} header is not base64") from None
-        public_key = self._certificates.get(cert_url).public_key()
-        if not isinstance(public_key, rsa.RSAPublicKey):
-            raise VerificationException("signing certificate key is not RSA")
         try:
-            public_key.verify(
+            self._certificates.get(cert_url).public_key.verify(
                 signature_bytes, serialized_request_env, padding.PKCS1v15(), hashes.SHA256()
             )
         except InvalidSignature:

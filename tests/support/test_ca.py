@@ -24,7 +24,7 @@ from functools import cache
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from skill.web.certificates import CERT_CHAIN_DOMAIN
@@ -59,7 +59,7 @@ def _name(common_name: str) -> x509.Name:
 
 def _certificate(
     subject: x509.Name,
-    public_key: rsa.RSAPublicKey,
+    public_key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey,
     issuer: x509.Name,
     issuer_key: rsa.RSAPrivateKey,
     not_before: datetime,
@@ -152,16 +152,19 @@ class AlexaTestCA:
         not_after: datetime | None = None,
         other_key: bool = False,
         include_root: bool = False,
+        elliptic_curve: bool = False,
     ) -> Leaf:
         """A leaf and its chain PEM (leaf, intermediate[, root]).
 
         other_key: sign() uses a key that is not the certificate's.
         include_root: append the self-signed root, as a forged chain would.
+        elliptic_curve: the certificate carries an EC key (sign() still signs with RSA).
         """
         key = _new_key()
+        certified = ec.generate_private_key(ec.SECP256R1()) if elliptic_curve else key
         certificate = _certificate(
             _name(dns_name),
-            key.public_key(),
+            certified.public_key(),
             self.intermediate.subject,
             self._intermediate_key,
             not_before or self.now - timedelta(days=1),
