@@ -42,13 +42,16 @@ def check_storable(value: object, where: str) -> None:
         raise TypeError(_first_problem(value, where))
 
 
+_PLAIN = frozenset({str, int})  # most stored values: answered without a call or isinstance
+
+
 def _storable(value: object) -> bool:
-    if isinstance(value, str):
-        return True
     if isinstance(value, dict):
         for key, item in value.items():  # loops, not all(...): this runs on every save
-            if not isinstance(key, str) or not _storable(item):
+            if not isinstance(key, str) or (type(item) not in _PLAIN and not _storable(item)):
                 return False
+        return True
+    if isinstance(value, str):
         return True
     if isinstance(value, list):
         return all(map(_storable, value))
