@@ -214,11 +214,15 @@ def _soak_memory(soak: dict[str, Any]) -> str:
     return _table(header, rows)
 
 
+# A ratio to three places, so that one just past its limit does not print as the limit itself.
+_FIGURE_FORMATS = {"×": ".3f", "": "g"}
+
+
 def _targets(targets: list[Target]) -> str:
     rows = [
         [
             t.name,
-            f"{t.figure:{'.2f' if t.unit else 'g'}}{t.unit}",
+            f"{t.figure:{_FIGURE_FORMATS.get(t.unit, '.2f')}}{t.unit}",
             f"{'≤' if t.at_most else '≥'} {t.limit:g}{t.unit}",
             "PASS" if t.passed else "MISS",
         ]
