@@ -30,22 +30,25 @@ def measure_http(
     plan: Plan, events: list[Event], wrk: str, workdir: Path, mirror: str
 ) -> dict[str, Any]:
     """All three servers up at once (idle ones cost nothing), each warmed up unmeasured; then
-    plan.http_rounds rounds of one run per concurrency and server, back to back, so that what
-    else the machine does hits all three alike. Each run gets a pool signed just before it.
-    Reported per server and concurrency: the run in which other processes used the least CPU
-    (every run is kept under "all_runs"). The ratios are medians over the rounds of each
-    round's own ratio (runs seconds apart), which other work on the machine disturbs less."""
+    plan.http_rounds rounds of one run per concurrency and server, back to back (which server
+    goes first turns round by round), so that what else the machine does hits all three
+    alike. Each run gets a pool signed just before it. Reported per server and concurrency:
+    the run in which other processes used the least CPU (every run is kept under "all_runs").
+    The ratios are medians over the rounds of each round's own ratio (runs seconds apart),
+    which other work on the machine disturbs less."""
     pool = workdir / "pool.txt"
     rounds: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
     with ExitStack() as stack:
         servers = {kind: stack.enter_context(gunicorn(kind, workdir, mirror)) for kind in KINDS}
         for server in servers.values():
             run_load(wrk, server, write_signed_pool(events, pool), 8, plan.warmup_seconds)
-        for _ in range(plan.http_rounds):
+        for round_number in range(plan.http_rounds):
+            turn = round_number % len(KINDS)
+            order = KINDS[turn:] + KINDS[:turn]  # each server goes first in its turn
             for connections in plan.concurrencies:
-                for kind, server in servers.items():
+                for kind in order:
                     signed = write_signed_pool(events, pool)
-                    run = run_load(wrk, server, signed, connections, plan.http_seconds)
+                    run = run_load(wrk, servers[kind], signed, connections, plan.http_seconds)
                     rounds[kind].append(run)
         peak_rss_kb = {kind: _peak_worker_rss_kb(server.pid) for kind, server in servers.items()}
     by_concurrency = {
