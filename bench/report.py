@@ -214,15 +214,22 @@ def _soak_memory(soak: dict[str, Any]) -> str:
     return _table(header, rows)
 
 
-# A ratio to three places, so that one just past its limit does not print as the limit itself.
-_FIGURE_FORMATS = {"×": ".3f", "": "g"}
+def _figure(target: Target) -> str:
+    """A target's figure: a count as it is, anything else to two places, or more if that
+    would print a figure that misses its limit as the limit itself."""
+    if not target.unit:
+        return f"{target.figure:g}"
+    places = 2
+    while not target.passed and round(target.figure, places) == target.limit and places < 6:
+        places += 1
+    return f"{target.figure:.{places}f}{target.unit}"
 
 
 def _targets(targets: list[Target]) -> str:
     rows = [
         [
             t.name,
-            f"{t.figure:{_FIGURE_FORMATS.get(t.unit, '.2f')}}{t.unit}",
+            _figure(t),
             f"{'≤' if t.at_most else '≥'} {t.limit:g}{t.unit}",
             "PASS" if t.passed else "MISS",
         ]

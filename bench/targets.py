@@ -25,7 +25,7 @@ class Target:
 def judge(results: dict[str, Any]) -> list[Target]:
     """Every target of issue 12, plus the store, error and soak checks."""
     http, store, soak = results["http"], results["store"], results["soak"]
-    http_errors = sum(run["errors"] for runs in http["runs"].values() for run in runs)
+    http_errors = sum(run["errors"] for runs in http["all_runs"].values() for run in runs)
     largest = max(http["verified_vs_baseline_p99"])
     loaded = [c for c in http["verified_vs_baseline_rps"] if c > 1]  # c=8 and c=32
     targets = []

@@ -13,6 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from bench.report import _figure
+from bench.targets import Target, judge
 from tests.support.servers import ROOT
 
 TIME_LIMIT_SECONDS = 180  # about 55 s on a quiet machine; other work on it slows everything
@@ -64,3 +68,29 @@ def test_quick_bench_reports_every_section_with_no_http_error(tmp_path: Path) ->
     for worker in soak["workers"]:
         assert worker["start"]["VmHWM"] > 0 and worker["end"]["VmRSS"] > 0
     assert {target["passed"] for target in results["targets"]} <= {True, False}
+    # An error in any run counts, not only in the runs the report shows.
+    judged = json.loads(out.read_text(), object_hook=_concurrency_keys)
+    judged["http"]["all_runs"]["baseline"][-1]["errors"] = 1
+    errors = next(t for t in judge(judged) if t.name == "HTTP errors (all runs)")
+    assert errors.figure == 1 and not errors.passed
+
+
+def _concurrency_keys(value: dict[str, Any]) -> dict[Any, Any]:
+    """JSON object keys that are concurrencies back to ints, as the bench made them."""
+    return {int(key) if key.isdigit() else key: item for key, item in value.items()}
+
+
+@pytest.mark.parametrize(
+    ("target", "printed"),
+    [
+        (Target("throughput", 0.8975, 0.9, at_most=False), "0.897×"),
+        (Target("p99", 1.2004, 1.2, at_most=True), "1.2004×"),
+        (Target("throughput", 0.912, 0.9, at_most=False), "0.91×"),
+        (Target("writes", 1, 1, at_most=True, unit=""), "1"),
+        (Target("growth", 6.531, 10, at_most=True, unit=" %"), "6.53 %"),
+    ],
+)
+def test_a_figure_that_misses_its_limit_never_prints_as_the_limit(
+    target: Target, printed: str
+) -> None:
+    assert _figure(target) == printed
