@@ -30,8 +30,8 @@ def measure_http(
     plan: Plan, events: list[Event], wrk: str, workdir: Path, mirror: str
 ) -> dict[str, Any]:
     """All three servers up at once (idle ones cost nothing), each warmed up unmeasured; then
-    plan.http_rounds rounds of one run per concurrency and server, back to back (which server
-    goes first turns round by round), so that what else the machine does hits all three
+    plan.http_rounds rounds of one run per concurrency and server, back to back (the order
+    reversed every other round), so that what else the machine does hits all three
     alike. Each run gets a pool signed just before it. Reported per server and concurrency:
     the run in which other processes used the least CPU (every run is kept under "all_runs").
     The ratios are medians over the rounds of each round's own ratio (runs seconds apart),
@@ -43,8 +43,9 @@ def measure_http(
         for server in servers.values():
             run_load(wrk, server, write_signed_pool(events, pool), 8, plan.warmup_seconds)
         for round_number in range(plan.http_rounds):
-            turn = round_number % len(KINDS)
-            order = KINDS[turn:] + KINDS[:turn]  # each server goes first in its turn
+            # Reversed every other round: over an even number of rounds each server runs
+            # before each other one as often as after it.
+            order = KINDS if round_number % 2 == 0 else KINDS[::-1]
             for connections in plan.concurrencies:
                 for kind in order:
                     signed = write_signed_pool(events, pool)
