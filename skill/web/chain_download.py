@@ -134,8 +134,7 @@ def _tunnel(
         if len(answer) > MAX_HEADER_BYTES:
             raise DownloadFailed("the proxy's answer is too long")
     status_line = bytes(answer[: answer.index(b"\r\n")])
-    status = status_line.decode("latin-1").split(" ", 2)
-    if len(status) < 2 or not status[0].startswith("HTTP/") or status[1] != "200":
+    if _status_code(status_line.decode("latin-1")) != "200":
         raise DownloadFailed(f"the proxy refused the tunnel: {status_line[:40]!r}")
     if answer.index(b"\r\n\r\n") + 4 != len(answer):
         raise DownloadFailed("the proxy sent data before the tunnel was used")
@@ -190,16 +189,24 @@ def _read_all(sock: socket.socket, deadline: _Deadline, limit: int) -> bytes:
     return bytes(received)
 
 
+def _status_code(status_line: str) -> str | None:
+    """The status code of an HTTP status line ("HTTP/1.1 200 OK"), or None if it is not one."""
+    parts = status_line.split(" ", 2)
+    if len(parts) < 2 or not parts[0].startswith("HTTP/"):
+        return None
+    return parts[1]
+
+
 def _body(raw: bytes, max_bytes: int) -> bytes:
     head, separator, body = raw.partition(b"\r\n\r\n")
     if not separator:
         raise DownloadFailed("response ended inside its headers")
     status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    status = status_line.split(" ", 2)
-    if len(status) < 2 or not status[0].startswith("HTTP/"):
+    status = _status_code(status_line)
+    if status is None:
         raise DownloadFailed("response is not HTTP")
-    if status[1] != "200":
-        raise DownloadFailed(f"HTTP status {status[1][:3]} (redirects are not followed)")
+    if status != "200":
+        raise DownloadFailed(f"HTTP status {status[:3]} (redirects are not followed)")
     headers = {
         name.strip().lower(): value.strip()
         for name, _, value in (line.partition(":") for line in header_lines)
