@@ -42,6 +42,7 @@ STRETCH_KEYS = {
 ROUTINE_KEYS = {"name", "summary", "default", "stretches"}
 BRIEF_SHARE = 0.6  # a brief introduction is at most this share of the full one
 OVERRIDE_KEYS = {"stretch", "hold_seconds", "reps"}
+_KINDS = frozenset(kind.value for kind in StretchKind)
 
 
 class ContentError(ValueError):
@@ -97,7 +98,7 @@ class _Fields:
 def _stretch(file: str, stretch_id: str, raw: object, override: _Fields | None) -> Stretch:
     fields = _Fields(file, stretch_id, raw, STRETCH_KEYS)
     kind_name = fields.text("kind")
-    if kind_name not in {k.value for k in StretchKind}:
+    if kind_name not in _KINDS:
         fields.fail("kind", f"must be one of {[k.value for k in StretchKind]}")
     kind = StretchKind(kind_name)
     common = dict(
