@@ -20,10 +20,10 @@ from skill.web.certificates import (
     MAX_CACHED_URLS,
     SigningCertificateCache,
     canonical_certificate_url,
-    trust_store,
-    validate_certificate_chain,
 )
 from skill.web.chain_download import MAX_CHAIN_BYTES, DownloadFailed, fetch_certificate_chain
+from skill.web.chain_validation import ChainRejected, trust_store, validate_certificate_chain
+from skill.web.chain_validator import ChainValidator
 from skill.web.verification import (
     SIGNATURE_256_HEADER,
     SIGNATURE_CERT_CHAIN_URL_HEADER,
@@ -307,6 +307,8 @@ def test_extra_trusted_roots_add_to_default_roots(fetcher, clock):
 def test_trust_store_configuration_errors(pem, replace, reason):
     with pytest.raises(ValueError, match=reason):
         trust_store(pem, replace)
+    with pytest.raises(ValueError, match=reason):  # found when the verifier is built
+        AlexaRequestVerifier(SKILL_ID, trusted_roots_pem=pem, replace_default_roots=replace)
 
 
 @pytest.mark.parametrize(
@@ -326,7 +328,7 @@ def test_real_amazon_chain_validates_to_amazon_root_inside_its_window(now):
 
 @pytest.mark.parametrize("now", [datetime(2023, 3, 15, 23, 59), datetime(2023, 12, 24, 0, 0, 1)])
 def test_real_amazon_chain_fails_outside_its_window(now):
-    with rejects("not valid at validation time"):
+    with pytest.raises(ChainRejected, match="not valid at validation time"):
         validate_certificate_chain(
             AMAZON_CHAIN.read_bytes(), trust_store(), now.replace(tzinfo=timezone.utc)
         )
@@ -335,10 +337,12 @@ def test_real_amazon_chain_fails_outside_its_window(now):
 def test_real_amazon_chain_through_the_cache():
     chain = AMAZON_CHAIN.read_bytes()
     cache = SigningCertificateCache(
-        trust_store(), StaticFetcher(chain), Clock(datetime(2023, 8, 1, tzinfo=timezone.utc))
+        ChainValidator(), StaticFetcher(chain), Clock(datetime(2023, 8, 1, tzinfo=timezone.utc))
     )
-    leaf = cache.get("https://s3.amazonaws.com/echo.api/echo-api-cert-12.pem").certificate
-    assert leaf.subject.rfc4514_string() == "CN=echo-api.amazon.com"
+    signer = cache.get("https://s3.amazonaws.com/echo.api/echo-api-cert-12.pem")
+    assert signer.subject == "CN=echo-api.amazon.com"
+    assert signer.public_key.modulus.bit_length() == 2048
+    assert signer.expires == datetime(2023, 12, 23, 23, 59, 59, tzinfo=timezone.utc)
 
 
 # Timestamp
@@ -637,10 +641,10 @@ def test_verifier_rejects_download_failures_end_to_end(server, clock, path, reas
 
 
 def test_failing_urls_never_push_out_a_good_certificate(fetcher, clock):
-    cache = SigningCertificateCache(trust_store(default_ca().root_pem, True), fetcher, clock)
+    cache = SigningCertificateCache(ChainValidator(default_ca().root_pem, True), fetcher, clock)
     cache.get(CERT_URL)
     fetcher.pem = b"not a certificate"
-    for number in range(50):  # anyone can name any path under /echo.api/
+    for number in range(MAX_CACHED_URLS + 4):  # anyone can name any path under /echo.api/
         with pytest.raises(VerificationException):
             cache.get(f"https://s3.amazonaws.com/echo.api/forged-{number}.pem")
     assert len(cache) == MAX_CACHED_URLS
@@ -648,7 +652,7 @@ def test_failing_urls_never_push_out_a_good_certificate(fetcher, clock):
     cache.get(CERT_URL)
     assert len(fetcher.urls) == downloads  # still cached
     fetcher.pem = default_leaf().chain_pem
-    for number in range(50):
+    for number in range(MAX_CACHED_URLS + 4):
         cache.get(f"https://s3.amazonaws.com/echo.api/cert-{number}.pem")
     assert len(cache) == MAX_CACHED_URLS
 

@@ -20,6 +20,7 @@ from ask_sdk_model.context import Context
 from ask_sdk_model.interfaces.system import SystemState
 from ask_sdk_model.user import User
 
+from bench.processes import children
 from skill.simulator.envelopes import DEFAULT_SKILL_ID, SimulatedDevice
 from skill.storage.dynamodb_store import DynamoDbStore
 from tests.support.dynalite import Dynalite, dynalite_fixture
@@ -108,6 +109,27 @@ def test_concurrent_users_across_workers_lose_nothing(
     for number in range(8):
         state, history = saved[f"amzn1.ask.account.E2E-{number}"]
         assert state["phase"] == "finished" and history["completed"] == 1
+
+
+def test_the_server_verifies_without_mapping_cryptography(
+    server_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Chains are validated in a short-lived helper process, and signatures are checked with
+    GMP: neither gunicorn's master nor the workers that verified a whole routine map
+    cryptography's OpenSSL (about 6 MiB of each worker's memory)."""
+    port = free_port()
+    process = start_server(production_command(port), server_env, port, tmp_path / "server.log")
+    try:
+        run_routine(f"http://127.0.0.1:{port}", "amzn1.ask.account.LEAN")
+        pids = [process.pid, *children(process.pid)]
+        maps = {pid: Path(f"/proc/{pid}/maps").read_text() for pid in pids}
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+    assert len(maps) == 3  # the master and two workers
+    for pid, mapped in maps.items():
+        assert "gmpy2" in mapped, pid
+        assert "cryptography" not in mapped, pid
 
 
 def test_preloaded_workers_share_nothing_of_dynamodb_and_lose_nothing(

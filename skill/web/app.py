@@ -51,14 +51,18 @@ def make_verifier(
     if fetcher is None:
         mirror = settings.cert_mirror
         fetcher = mirror_fetcher(mirror) if mirror else direct_fetcher(settings)
-    return AlexaRequestVerifier(
-        settings.skill_id,
-        verify_signature=settings.verify,
-        trusted_roots_pem=_trusted_roots(settings.trusted_roots),
-        replace_default_roots=settings.trusted_roots_only,
-        fetcher=fetcher,
-        now=now,
-    )
+    trusted_roots_pem = _trusted_roots(settings.trusted_roots)
+    try:
+        return AlexaRequestVerifier(
+            settings.skill_id,
+            verify_signature=settings.verify,
+            trusted_roots_pem=trusted_roots_pem,
+            replace_default_roots=settings.trusted_roots_only,
+            fetcher=fetcher,
+            now=now,
+        )
+    except ValueError as error:
+        raise ConfigError(f"SKILL_TRUSTED_ROOTS: {error}") from error
 
 
 def create_app(

@@ -1,4 +1,5 @@
-"""Alexa's request-signing certificate: URL rules, download, chain validation and cache.
+"""Alexa's request-signing certificate: the URL rules, and a cache of validated certificates by
+URL (downloaded by `chain_download`, validated by `chain_validator`).
 
 Rules: https://developer.amazon.com/en-US/docs/alexa/custom-skills/host-a-custom-skill-as-a-web-service.html
 """
@@ -9,32 +10,24 @@ import posixpath
 import re
 import threading
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from urllib.parse import urlsplit
 
-import certifi
-from ask_sdk_runtime.exceptions import AskSdkException
-from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.utils import CryptographyDeprecationWarning
-from cryptography.x509.verification import DNSName, PolicyBuilder, Store, VerificationError
-
 from skill.web.chain_download import DOWNLOAD_DEADLINE_S, fetch_certificate_chain
+from skill.web.chain_validator import VALIDATION_DEADLINE_S, ChainValidator, SigningCertificate
+from skill.web.verification_error import VerificationException
 
 CERT_CHAIN_URL_PROTOCOL = "https"
 CERT_CHAIN_URL_HOSTNAME = "s3.amazonaws.com"
 CERT_CHAIN_URL_PORT = 443
 CERT_CHAIN_URL_STARTPATH = "/echo.api/"
-#: DNS name the signing certificate must carry in its Subject Alternative Names.
-CERT_CHAIN_DOMAIN = "echo-api.amazon.com"
 
 MAX_CACHED_URLS = 16
 FAILURE_TTL_S = 5.0  # a URL whose chain failed is refused without a new download this long
-WAIT_FOR_DOWNLOAD_S = DOWNLOAD_DEADLINE_S + 1.0  # waiting on another request's download
+# waiting on another request's download and check of the same chain
+WAIT_FOR_DOWNLOAD_S = DOWNLOAD_DEADLINE_S + VALIDATION_DEADLINE_S + 1.0
 MAX_CONCURRENT_DOWNLOADS = 4  # downloads of different URLs at once; more are refused at once
 
 #: Downloads a certificate chain (PEM bytes) from a URL; raises on any failure.
@@ -42,15 +35,8 @@ CertificateFetcher = Callable[[str], bytes]
 #: Returns the current time as an aware UTC datetime.
 Clock = Callable[[], datetime]
 
-_PEM_CERTIFICATE = re.compile(
-    rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL
-)
 # Unreserved URL characters and "/": no percent-encoding, backslashes or spaces to reinterpret.
 _URL_PATH_CHARACTERS = re.compile(r"[A-Za-z0-9._~/-]*")
-
-
-class VerificationException(AskSdkException):
-    """A request failed verification; the message is a short one-line reason."""
 
 
 def utc_now() -> datetime:
@@ -85,88 +71,6 @@ def canonical_certificate_url(url: str) -> str:
     return f"{CERT_CHAIN_URL_PROTOCOL}://{CERT_CHAIN_URL_HOSTNAME}{path}"
 
 
-def load_pem_certificates(pem: bytes) -> list[x509.Certificate]:
-    """Parse each PEM CERTIFICATE block, skipping blocks this version of cryptography rejects.
-
-    certifi ships roots with serial number 0, which cryptography deprecates (a warning today, a
-    parse error in a later release): one such block must not sink the whole bundle.
-    """
-    certificates = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-        for block in _PEM_CERTIFICATE.findall(pem):
-            try:
-                certificates.append(x509.load_pem_x509_certificate(block))
-            except ValueError:
-                continue
-    return certificates
-
-
-def trust_store(
-    trusted_roots_pem: bytes | None = None, replace_default_roots: bool = False
-) -> Store:
-    """Trust anchors: certifi's roots plus trusted_roots_pem, or only the latter if replacing."""
-    roots = (
-        [] if replace_default_roots else load_pem_certificates(Path(certifi.where()).read_bytes())
-    )
-    if trusted_roots_pem is not None:
-        extra = load_pem_certificates(trusted_roots_pem)
-        if not extra:
-            raise ValueError("trusted roots PEM holds no certificate")
-        roots += extra
-    if not roots:
-        raise ValueError("replace_default_roots needs trusted_roots_pem")
-    return Store(roots)
-
-
-def validate_certificate_chain(
-    chain_pem: bytes, store: Store, now: datetime
-) -> list[x509.Certificate]:
-    """Validate a downloaded chain (leaf first, then intermediates) at time `now`.
-
-    The path must end at a root in `store`, every certificate must be valid at `now`, and the
-    leaf must allow serverAuth and carry the DNS name echo-api.amazon.com itself among its
-    Subject Alternative Names (a wildcard such as *.amazon.com is not enough, as Amazon
-    requires). Returns the path, leaf first.
-    """
-    certificates = load_pem_certificates(chain_pem)
-    if not certificates:
-        raise VerificationException("certificate chain holds no PEM certificate")
-    verifier = (
-        PolicyBuilder().store(store).time(now).build_server_verifier(DNSName(CERT_CHAIN_DOMAIN))
-    )
-    try:
-        path = verifier.verify(certificates[0], certificates[1:])
-    except VerificationError as exc:
-        reason = str(exc).removeprefix("validation failed: ").split(" (encountered", 1)[0]
-        if reason.startswith("candidates exhausted"):
-            reason = "no path to a trusted root"
-        raise VerificationException(f"certificate chain rejected: {reason}") from None
-    if CERT_CHAIN_DOMAIN not in _dns_names(path[0]):
-        raise VerificationException(
-            f"certificate chain rejected: the leaf does not name {CERT_CHAIN_DOMAIN} itself"
-        )
-    return path
-
-
-def _dns_names(certificate: x509.Certificate) -> list[str]:
-    """The DNS names among a certificate's Subject Alternative Names, lower-cased."""
-    try:
-        names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName)
-    except x509.ExtensionNotFound:
-        return []
-    return [name.lower() for name in names.value.get_values_for_type(x509.DNSName)]
-
-
-@dataclass(frozen=True, slots=True)
-class SigningCertificate:
-    """A validated signing certificate, its RSA key, and when the chain behind it expires."""
-
-    certificate: x509.Certificate
-    public_key: rsa.RSAPublicKey
-    expires: datetime
-
-
 @dataclass
 class _CacheEntry:
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -187,11 +91,11 @@ class SigningCertificateCache:
 
     def __init__(
         self,
-        store: Store,
+        validator: ChainValidator,
         fetcher: CertificateFetcher = fetch_certificate_chain,
         now: Clock = utc_now,
     ) -> None:
-        self._store = store
+        self._validator = validator
         self._fetcher = fetcher
         self._now = now
         self._lock = threading.Lock()
@@ -259,12 +163,7 @@ class SigningCertificateCache:
             raise VerificationException(f"could not download certificate chain: {exc}") from exc
         finally:
             self._downloads.release()
-        path = validate_certificate_chain(chain_pem, self._store, now)
-        public_key = path[0].public_key()
-        if not isinstance(public_key, rsa.RSAPublicKey):
-            raise VerificationException("signing certificate key is not RSA")
-        expires = min(certificate.not_valid_after_utc for certificate in path)
-        return SigningCertificate(path[0], public_key, expires)
+        return self._validator.validate(chain_pem, now)
 
     def _make_room(self) -> None:
         """Keep at most MAX_CACHED_URLS entries (Amazon uses one or two URLs at a time):

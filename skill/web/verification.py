@@ -15,20 +15,16 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
-
 from skill.alexa.entry import application_id_problem, lookup
 from skill.web.certificates import (
     CertificateFetcher,
     Clock,
     SigningCertificateCache,
-    VerificationException,
     fetch_certificate_chain,
-    trust_store,
     utc_now,
 )
+from skill.web.chain_validator import ChainValidator
+from skill.web.verification_error import VerificationException
 
 SIGNATURE_CERT_CHAIN_URL_HEADER = "SignatureCertChainUrl"
 #: The deprecated SHA-1 signature: its presence alone is not enough.
@@ -87,12 +83,9 @@ class RequestVerifier(AbstractVerifier):
             signature_bytes = base64.b64decode(signature, validate=True)
         except binascii.Error:
             raise VerificationException(f"{SIGNATURE_256_HEADER} header is not base64") from None
-        try:
-            self._certificates.get(cert_url).public_key.verify(
-                signature_bytes, serialized_request_env, padding.PKCS1v15(), hashes.SHA256()
-            )
-        except InvalidSignature:
-            raise VerificationException("signature does not match body") from None
+        signer = self._certificates.get(cert_url)
+        if not signer.public_key.verifies(signature_bytes, serialized_request_env):
+            raise VerificationException("signature does not match body")
 
 
 class TimestampVerifier(AbstractVerifier):
@@ -155,7 +148,8 @@ class AlexaRequestVerifier(AbstractVerifier):
     Timestamp, applicationId (when skill_id is set), then headers present, certificate URL
     rules, certificate chain (which may mean a download) and the signature over the raw body.
     verify_signature=False skips the timestamp and signature checks. Build one per process:
-    it holds the certificate cache.
+    it holds the certificate cache. Building it checks the trusted roots (ValueError if they
+    hold no certificate).
     """
 
     def __init__(
@@ -175,9 +169,9 @@ class AlexaRequestVerifier(AbstractVerifier):
         if skill_id:
             self.verifiers.append(ApplicationIdVerifier(skill_id))
         if verify_signature:
-            certificates = SigningCertificateCache(
-                trust_store(trusted_roots_pem, replace_default_roots), fetcher, now
-            )
+            validator = ChainValidator(trusted_roots_pem, replace_default_roots)
+            validator.check_roots()
+            certificates = SigningCertificateCache(validator, fetcher, now)
             self.verifiers.append(RequestVerifier(certificates))
 
     def verify(

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from skill.web.certificates import CERT_CHAIN_DOMAIN
+from skill.web.chain_validation import CERT_CHAIN_DOMAIN
 from skill.web.verification import SIGNATURE_256_HEADER, SIGNATURE_CERT_CHAIN_URL_HEADER
 
 __test__ = False  # the file name matches test_*.py, but it holds helpers, not tests

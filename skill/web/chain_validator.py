@@ -1,0 +1,123 @@
+"""The web worker's side of chain validation: it runs `chain_validation.py` in a short-lived
+process and turns its answer into a `SigningCertificate` (or a `VerificationException`).
+
+A worker checks each chain URL's chain once and keeps the key until the chain expires, so
+this costs one process start (about 0.1 s) on the first request that names a new chain URL,
+and keeps `cryptography` out of the long-lived workers (see `chain_validation`).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from skill.web.rsa_pkcs1 import RsaSha256PublicKey
+from skill.web.verification_error import VerificationException
+
+log = logging.getLogger(__name__)
+
+#: The helper, run as a file: `-P` keeps its folder off sys.path, and it imports no `skill`.
+HELPER = Path(__file__).with_name("chain_validation.py")
+VALIDATION_DEADLINE_S = 5.0  # the helper starts in about 0.1 s
+
+
+@dataclass(frozen=True, slots=True)
+class SigningCertificate:
+    """A validated signing certificate: its RSA key, its subject, and when the chain expires."""
+
+    public_key: RsaSha256PublicKey
+    subject: str
+    expires: datetime
+
+
+def helper_command() -> list[str]:
+    """The command that runs the helper with this interpreter."""
+    return [sys.executable, "-P", str(HELPER)]
+
+
+def helper_request(
+    chain_pem: bytes | None,
+    trusted_roots_pem: bytes | None,
+    replace_default_roots: bool,
+    now: datetime | None,
+) -> bytes:
+    """The helper's stdin: the chain (None: check the roots only), the roots and the time."""
+    return json.dumps(
+        {
+            "chain": None if chain_pem is None else base64.b64encode(chain_pem).decode(),
+            "roots": None
+            if trusted_roots_pem is None
+            else base64.b64encode(trusted_roots_pem).decode(),
+            "replace_default_roots": replace_default_roots,
+            "now": None if now is None else now.isoformat(),
+        }
+    ).encode()
+
+
+class ChainValidator:
+    """Validates signing-certificate chains against certifi's roots plus `trusted_roots_pem`,
+    or against only the latter with `replace_default_roots`."""
+
+    def __init__(
+        self, trusted_roots_pem: bytes | None = None, replace_default_roots: bool = False
+    ) -> None:
+        self._trusted_roots_pem = trusted_roots_pem
+        self._replace_default_roots = replace_default_roots
+
+    def check_roots(self) -> None:
+        """Raise ValueError if the trusted roots hold no usable certificate: a start-up check,
+        which also proves the helper runs here."""
+        answer = self._run(None, None)
+        if "roots_error" in answer:
+            raise ValueError(answer["roots_error"])
+
+    def validate(self, chain_pem: bytes, now: datetime) -> SigningCertificate:
+        """The signing certificate of a chain (leaf first) valid at `now`, or
+        VerificationException with the reason."""
+        answer = self._run(chain_pem, now)
+        reason = answer.get("error") or answer.get("roots_error")
+        if reason is not None:
+            raise VerificationException(str(reason))
+        try:
+            key = RsaSha256PublicKey(int(answer["modulus"], 16), answer["exponent"])
+        except ValueError as error:
+            raise VerificationException(f"signing certificate key refused: {error}") from None
+        return SigningCertificate(key, answer["subject"], datetime.fromisoformat(answer["expires"]))
+
+    def _run(self, chain_pem: bytes | None, now: datetime | None) -> dict[str, Any]:
+        request = helper_request(
+            chain_pem, self._trusted_roots_pem, self._replace_default_roots, now
+        )
+        try:
+            finished = subprocess.run(
+                helper_command(),
+                input=request,
+                capture_output=True,
+                timeout=VALIDATION_DEADLINE_S,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise VerificationException("certificate chain check timed out") from None
+        except OSError as error:
+            reason = f"certificate chain check could not start: {error}"
+            raise VerificationException(reason) from None
+        if finished.returncode != 0:
+            stderr = finished.stderr.decode(errors="replace")
+            log.error("certificate chain check failed:\n%s", stderr)
+            raise VerificationException(
+                f"certificate chain check failed (exit status {finished.returncode})"
+            )
+        try:
+            answer = json.loads(finished.stdout)
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            raise VerificationException("certificate chain check gave no answer")
+        return answer
