@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import statistics
+import subprocess
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,8 @@ from bench.servers import WORKERS, gunicorn
 from bench.signing import write_signed_pool
 from bench.stats import ratio
 from skill.web import gunicorn_conf
+from skill.web.chain_validator import helper_command, helper_request
+from tests.support.test_ca import default_ca, default_leaf
 
 KINDS = ("verified", "unverified", "baseline")
 
@@ -73,6 +78,7 @@ def measure_http(
         },
         "worker_peak_rss_kb": peak_rss_kb,
         "worker_peak_rss_vs_baseline": ratio(peak_rss_kb["verified"], peak_rss_kb["baseline"]),
+        "chain_helper_peak_rss_kb": _chain_helper_peak_rss_kb(),
     }
 
 
@@ -103,3 +109,25 @@ def _median_cpu_ms(runs: list[dict[str, Any]], connections: int) -> float:
 def _peak_worker_rss_kb(master: int) -> int:
     """The largest peak resident memory (VmHWM) of a gunicorn master's workers."""
     return max(memory_kb(pid)["VmHWM"] for pid in children(master))
+
+
+# Runs the helper as its own __main__, then prints the process's peak resident memory. VmHWM,
+# not getrusage: the kernel's maxrss counts the forking parent's memory from before the exec.
+_PEAK_AFTER = (
+    "import runpy, sys; runpy.run_path(sys.argv[1], run_name='__main__'); "
+    "print(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')), file=sys.stderr)"
+)
+
+
+def _chain_helper_peak_rss_kb() -> int:
+    """The peak resident memory of one run of the chain-validation helper, the short-lived
+    process a worker starts for each new certificate chain URL."""
+    now = datetime.now(UTC)
+    request = helper_request(default_leaf().chain_pem, default_ca().root_pem, True, now)
+    python, *flags, helper = helper_command()
+    finished = subprocess.run(
+        [python, *flags, "-c", _PEAK_AFTER, helper], input=request, capture_output=True, check=True
+    )
+    if "modulus" not in json.loads(finished.stdout):
+        raise RuntimeError(f"the chain helper failed: {finished.stdout!r}")
+    return int(finished.stderr.split()[-2])  # "VmHWM:    27148 kB"

@@ -138,6 +138,15 @@ def _summary(results: dict[str, Any]) -> str:
             _x(http["worker_peak_rss_vs_baseline"]),
         ]
     )
+    rows.append(
+        [
+            "",
+            "chain-validation helper: peak RSS of its one run per new chain URL and worker",
+            f"{http['chain_helper_peak_rss_kb'] / 1024:.1f} MiB",
+            "",
+            "",
+        ]
+    )
     soak = results["soak"]
     rows.append(
         [

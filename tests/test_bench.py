@@ -60,6 +60,8 @@ def test_quick_bench_reports_every_section_with_no_http_error(tmp_path: Path) ->
         assert store["reads_per_session_max"] == 1  # the counters were read
         assert 1 <= store["writes_per_routine_mean"] < results["store"]["turns_per_routine"]
     assert results["http"]["worker_peak_rss_kb"]["verified"] > 0
+    # The helper's own peak, not its parent's memory before the exec (the bench is larger).
+    assert 10 * 1024 < results["http"]["chain_helper_peak_rss_kb"] < 45 * 1024
     assert results["cost"]["total_usd"] > 0
     runs = [run for kind_runs in results["http"]["runs"].values() for run in kind_runs]
     assert len(runs) == 9 and all(run["requests"] > 0 and run["errors"] == 0 for run in runs)
