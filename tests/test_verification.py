@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -537,6 +538,22 @@ def test_concurrent_requests_share_one_failed_download(clock):
     assert all(isinstance(outcome, VerificationException) for outcome in outcomes)
     assert all("holds no PEM certificate" in str(outcome) for outcome in outcomes)
     assert len(fetcher.urls) == 1
+
+
+def test_at_most_four_chains_are_fetched_and_checked_at_once(clock, short_failure_memory):
+    fetcher = StaticFetcher(default_leaf().chain_pem, delay_seconds=0.5)
+    cache = SigningCertificateCache(ChainValidator(default_ca().root_pem, True), fetcher, clock)
+    urls = [f"https://s3.amazonaws.com/echo.api/cert-{number}.pem" for number in range(5)]
+    with ThreadPoolExecutor(4) as pool:
+        running = [pool.submit(cache.get, url) for url in urls[:4]]
+        time.sleep(0.2)
+        with rejects("^too many certificate chain downloads at once$"):
+            cache.get(urls[4])
+        signers = [future.result() for future in running]
+    assert {signer.subject for signer in signers} == {"CN=echo-api.amazon.com"}
+    time.sleep(short_failure_memory)
+    cache.get(urls[4])  # once the others are done and the refusal is forgotten
+    assert len(fetcher.urls) == 5
 
 
 # The default fetcher against a real local HTTP server

@@ -28,7 +28,7 @@ MAX_CACHED_URLS = 16
 FAILURE_TTL_S = 5.0  # a URL whose chain failed is refused without a new download this long
 # waiting on another request's download and check of the same chain
 WAIT_FOR_DOWNLOAD_S = DOWNLOAD_DEADLINE_S + VALIDATION_DEADLINE_S + 1.0
-MAX_CONCURRENT_DOWNLOADS = 4  # downloads of different URLs at once; more are refused at once
+MAX_CONCURRENT_DOWNLOADS = 4  # downloads (and checks) of different URLs at once; more are refused
 
 #: Downloads a certificate chain (PEM bytes) from a URL; raises on any failure.
 CertificateFetcher = Callable[[str], bytes]
@@ -86,7 +86,8 @@ class SigningCertificateCache:
     Thread-safe: concurrent requests for one URL share a single download (the others wait for
     it); requests for a cached URL never wait for another URL's download. A URL that failed is
     refused for FAILURE_TTL_S without a new download. At most MAX_CACHED_URLS URLs are kept
-    (failures are dropped first) and MAX_CONCURRENT_DOWNLOADS downloads run at once.
+    (failures are dropped first), and MAX_CONCURRENT_DOWNLOADS downloads, each with its chain
+    check, run at once.
     """
 
     def __init__(
@@ -157,13 +158,15 @@ class SigningCertificateCache:
     def _fetch_and_validate(self, url: str, now: datetime) -> SigningCertificate:
         if not self._downloads.acquire(blocking=False):
             raise VerificationException("too many certificate chain downloads at once")
-        try:
-            chain_pem = self._fetcher(url)
-        except Exception as exc:  # any fetcher failure rejects the request
-            raise VerificationException(f"could not download certificate chain: {exc}") from exc
+        try:  # the check's helper process counts with its download
+            try:
+                chain_pem = self._fetcher(url)
+            except Exception as exc:  # any fetcher failure rejects the request
+                reason = f"could not download certificate chain: {exc}"
+                raise VerificationException(reason) from exc
+            return self._validator.validate(chain_pem, now)
         finally:
             self._downloads.release()
-        return self._validator.validate(chain_pem, now)
 
     def _make_room(self) -> None:
         """Keep at most MAX_CACHED_URLS entries (Amazon uses one or two URLs at a time):
