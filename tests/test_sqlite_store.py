@@ -8,6 +8,8 @@ import multiprocessing
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -21,6 +23,7 @@ from ask_sdk_model import RequestEnvelope
 from skill.conversation.history import History
 from skill.storage.base import COMPLETED_ON, HISTORY, PROFILE, STATE, StoreUnavailable
 from skill.storage.sqlite_store import SQLiteStore
+from tests.support.servers import ROOT
 
 
 def envelope(user_id: str = "amzn1.ask.account.TEST") -> RequestEnvelope:
@@ -291,3 +294,52 @@ def test_a_user_id_sqlite_cannot_take_is_store_unavailable(store: SQLiteStore) -
         store.save_attributes(odd, {STATE: {"step": 1}})
     store.save_attributes(envelope(), {STATE: {"step": 2}})  # the store still works
     assert store.get_attributes(envelope())[STATE] == {"step": 2}
+
+
+_MANY_USERS_ON_16_THREADS = """
+import sys, threading
+from skill.storage.base import STATE
+from skill.storage.sqlite_store import SQLiteStore
+from tests.test_sqlite_store import envelope
+
+def resident_kib():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))
+
+store = SQLiteStore(sys.argv[1])
+users = [envelope(f"amzn1.ask.account.U{number}") for number in range(3000)]
+for user in users:
+    store.save_attributes(user, {STATE: {"notes": "x" * 1000}})
+before = resident_kib()
+all_read = threading.Barrier(17)
+
+def read_everyone():
+    for user in users:
+        assert store.get_attributes(user)[STATE]["notes"]
+    all_read.wait()  # each thread's connection is still open while the memory is read
+    all_read.wait()
+
+threads = [threading.Thread(target=read_everyone) for _ in range(16)]
+for thread in threads:
+    thread.start()
+all_read.wait()
+print(resident_kib() - before)
+all_read.wait()
+"""
+
+
+def test_sixteen_threads_over_thousands_of_users_stay_small(tmp_path: Path) -> None:
+    """Each thread has its own connection, and each connection its own page cache: a worker's
+    16 threads reading a 5 MB file must not each keep a copy of it (SQLite's default 2 MiB a
+    connection would add about 32 MiB)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _MANY_USERS_ON_16_THREADS, str(tmp_path / "many.db")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert (tmp_path / "many.db").stat().st_size > 4_000_000
+    grown_mib = int(done.stdout) / 1024
+    assert grown_mib < 10, f"16 connections added {grown_mib:.1f} MiB"
