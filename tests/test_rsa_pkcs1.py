@@ -86,6 +86,21 @@ def test_refuses_signatures_of_the_wrong_length_or_out_of_range():
     assert not key.verifies(b"\xff" * 256, b"body")
 
 
+def test_refuses_a_signature_plus_the_modulus():
+    """s + n opens to the same message as s; it fits in the signature's length when s is below
+    256**k - n, and only the range check refuses it."""
+    key = public_key(private_key())
+    room = 256**256 - key.modulus
+    message, signature = next(
+        (message, signature)
+        for message in (str(number).encode() for number in range(200))
+        if int.from_bytes(signature := sign(message), "big") < room
+    )
+    assert key.verifies(signature, message)
+    lifted = (int.from_bytes(signature, "big") + key.modulus).to_bytes(256, "big")
+    assert not key.verifies(lifted, message)
+
+
 def test_refuses_an_e3_forgery_with_garbage_after_the_digest():
     """Bleichenbacher's 2006 forgery: with e=3, a cube root of a block that starts like a valid
     encoding, padding cut short and garbage after the digest, passes a check that parses the

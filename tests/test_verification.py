@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skill.web import certificates
+from skill.web import certificates, chain_validator
 from skill.web.certificates import (
     MAX_CACHED_URLS,
     SigningCertificateCache,
@@ -540,13 +541,29 @@ def test_concurrent_requests_share_one_failed_download(clock):
     assert len(fetcher.urls) == 1
 
 
-def test_at_most_four_chains_are_fetched_and_checked_at_once(clock, short_failure_memory):
-    fetcher = StaticFetcher(default_leaf().chain_pem, delay_seconds=0.5)
+def slow_helper(seconds: float) -> list[str]:
+    """The real helper's command, changed to start it `seconds` late."""
+    python, *flags, helper = chain_validator.helper_command()
+    start_late = (
+        f"import runpy, sys, time; time.sleep({seconds}); "
+        "runpy.run_path(sys.argv[1], run_name='__main__')"
+    )
+    return [python, *flags, "-c", start_late, helper]
+
+
+def test_at_most_four_chains_are_fetched_and_checked_at_once(
+    clock, short_failure_memory, monkeypatch
+):
+    """The limit covers the check's helper process too, not only the download."""
+    slow = slow_helper(0.6)
+    monkeypatch.setattr(chain_validator, "helper_command", lambda: slow)
+    fetcher = StaticFetcher(default_leaf().chain_pem)  # downloads at once: the checks are slow
     cache = SigningCertificateCache(ChainValidator(default_ca().root_pem, True), fetcher, clock)
     urls = [f"https://s3.amazonaws.com/echo.api/cert-{number}.pem" for number in range(5)]
     with ThreadPoolExecutor(4) as pool:
         running = [pool.submit(cache.get, url) for url in urls[:4]]
-        time.sleep(0.2)
+        time.sleep(0.3)
+        assert len(fetcher.urls) == 4  # all four downloaded, all four being checked
         with rejects("^too many certificate chain downloads at once$"):
             cache.get(urls[4])
         signers = [future.result() for future in running]
@@ -554,6 +571,81 @@ def test_at_most_four_chains_are_fetched_and_checked_at_once(clock, short_failur
     time.sleep(short_failure_memory)
     cache.get(urls[4])  # once the others are done and the refusal is forgotten
     assert len(fetcher.urls) == 5
+
+
+def printing(answer: object) -> list[str]:
+    """A helper that prints `answer` as JSON, whatever it was asked."""
+    return [sys.executable, "-c", "import sys; print(sys.argv[1])", json.dumps(answer)]
+
+
+def key_answer(**changes: object) -> dict[str, object]:
+    """A well-formed answer for the test root's key, with `changes`."""
+    modulus = default_ca().root.public_key().public_numbers().n
+    answer = {
+        "modulus": format(modulus, "x"),
+        "exponent": 65537,
+        "subject": "CN=echo-api.amazon.com",
+    }
+    return {**answer, "expires": "2030-01-01T00:00:00+00:00", **changes}
+
+
+CHECK = "certificate chain check"
+
+
+@pytest.mark.parametrize(
+    ("command", "reason"),
+    [
+        ([sys.executable, "-c", "import time; time.sleep(30)"], f"{CHECK} timed out"),
+        ([sys.executable, "-c", "import sys; sys.exit(3)"], rf"{CHECK} failed \(exit status 3\)"),
+        ([sys.executable, "-c", "print('Traceback ...')"], f"{CHECK} gave no answer"),
+        (printing([1, 2]), f"{CHECK} gave no answer"),
+        (["/nonexistent/python3"], f"{CHECK} could not start: .*No such file.*"),
+        (printing(key_answer(modulus="zz")), f"{CHECK} gave a malformed answer"),
+        (printing(key_answer(exponent="65537")), f"{CHECK} gave a malformed answer"),
+        (printing(key_answer(expires="2030-01-01T00:00:00")), f"{CHECK} gave a malformed answer"),
+        (
+            printing(key_answer(modulus="ff")),
+            "signing certificate key refused: RSA modulus must be odd and at least 2048 bits",
+        ),
+    ],
+    ids=[
+        "hangs",
+        "crashes",
+        "prints-junk",
+        "prints-a-list",
+        "missing",
+        "bad-modulus",
+        "exponent-as-text",
+        "expiry-without-offset",
+        "weak-key",
+    ],
+)
+def test_a_helper_that_fails_rejects_the_request_and_is_remembered(
+    clock, fetcher, monkeypatch, command, reason
+):
+    monkeypatch.setattr(chain_validator, "VALIDATION_DEADLINE_S", 1.0)
+    monkeypatch.setattr(chain_validator, "helper_command", lambda: command)
+    cache = SigningCertificateCache(ChainValidator(default_ca().root_pem, True), fetcher, clock)
+    with rejects(f"^{reason}$"):
+        cache.get(CERT_URL)
+    with rejects("failed recently"):
+        cache.get(CERT_URL)
+    assert fetcher.urls == [CERT_URL]  # one download, one helper run
+
+
+def test_a_well_formed_answer_is_used(clock, fetcher, monkeypatch):
+    """The same printing helper with a good answer: the failures above are the answers'."""
+    monkeypatch.setattr(chain_validator, "helper_command", lambda: printing(key_answer()))
+    cache = SigningCertificateCache(ChainValidator(default_ca().root_pem, True), fetcher, clock)
+    signer = cache.get(CERT_URL)
+    assert signer.expires == datetime(2030, 1, 1, tzinfo=timezone.utc)
+    assert signer.public_key.modulus == default_ca().root.public_key().public_numbers().n
+
+
+def test_a_helper_that_cannot_run_stops_the_start(monkeypatch):
+    monkeypatch.setattr(chain_validator, "helper_command", lambda: ["/nonexistent/python3"])
+    with pytest.raises(ValueError, match="could not start"):
+        AlexaRequestVerifier(SKILL_ID, trusted_roots_pem=default_ca().root_pem)
 
 
 # The default fetcher against a real local HTTP server

@@ -225,6 +225,23 @@ def test_production_refuses_to_start_without_a_skill_id(tmp_path: Path) -> None:
     assert create_app(Settings(db_path=tmp_path / "p.sqlite3"), local=True)
 
 
+def test_trusted_roots_without_a_certificate_stop_the_start_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    roots = tmp_path / "roots.pem"
+    roots.write_text("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n")
+    monkeypatch.setenv("SKILL_ID", DEFAULT_SKILL_ID)
+    monkeypatch.setenv("SKILL_DB", str(tmp_path / "p.sqlite3"))
+    monkeypatch.setenv("SKILL_TRUSTED_ROOTS", str(roots))
+    with pytest.raises(SystemExit) as stopped:
+        production_app()
+    assert stopped.value.code == 4  # gunicorn's "the app cannot load": it halts
+    assert capsys.readouterr().err == (
+        "back-stretches: configuration error: "
+        "SKILL_TRUSTED_ROOTS: trusted roots PEM holds no certificate\n"
+    )
+
+
 def test_the_simulator_is_off_unless_asked_for(client: FlaskClient) -> None:
     assert client.get("/").status_code == 404
     assert client.post("/simulator/turn", json={"action": "launch"}).status_code == 404

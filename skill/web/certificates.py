@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
+from skill.budget import BudgetSpent, call_timeout
 from skill.web.chain_download import DOWNLOAD_DEADLINE_S, fetch_certificate_chain
 from skill.web.chain_validator import VALIDATION_DEADLINE_S, ChainValidator, SigningCertificate
 from skill.web.verification_error import VerificationException
@@ -26,7 +27,8 @@ CERT_CHAIN_URL_STARTPATH = "/echo.api/"
 
 MAX_CACHED_URLS = 16
 FAILURE_TTL_S = 5.0  # a URL whose chain failed is refused without a new download this long
-# waiting on another request's download and check of the same chain
+# waiting on another request's download and check of the same chain (less if the request's
+# budget has less left)
 WAIT_FOR_DOWNLOAD_S = DOWNLOAD_DEADLINE_S + VALIDATION_DEADLINE_S + 1.0
 MAX_CONCURRENT_DOWNLOADS = 4  # downloads (and checks) of different URLs at once; more are refused
 
@@ -127,7 +129,11 @@ class SigningCertificateCache:
             if entry is None:
                 self._make_room()
                 entry = self._entries[canonical_url] = _CacheEntry()
-        if not entry.lock.acquire(timeout=WAIT_FOR_DOWNLOAD_S):
+        try:
+            wait = call_timeout(WAIT_FOR_DOWNLOAD_S)
+        except BudgetSpent:
+            wait = 0.0
+        if not entry.lock.acquire(timeout=wait):
             raise VerificationException("gave up waiting for the certificate chain download")
         try:
             signer = self._cached_or_fetched(canonical_url, entry)

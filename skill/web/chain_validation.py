@@ -3,7 +3,7 @@
 Run as `python -P skill/web/chain_validation.py` by `skill.web.chain_validator`, once per
 chain URL and worker: the request (JSON on stdin) carries the chain, the trusted roots and the
 time; the answer (JSON on stdout) carries the leaf's RSA key and when the chain expires, or
-why it was rejected. Parsing X.509 and building the path page in about 6 MiB of code and data
+why it was rejected. Parsing X.509 and building the path page in 5.8 MiB of code and data
 that a long-lived web worker would keep for good; this process ends with the check. It
 imports nothing from `skill`, so it starts without the web service's libraries.
 """
@@ -126,8 +126,13 @@ def signing_key(chain_pem: bytes, store: Store, now: datetime) -> dict[str, Any]
 
 
 def answer(request: dict[str, Any]) -> dict[str, Any]:
-    """What the helper prints for one request (see `skill.web.chain_validator` for both
-    shapes). Without a chain, only the trusted roots are checked."""
+    """What the helper prints for one request (made by `chain_validator.helper_request`):
+
+    - `{"roots_error": reason}`: the trusted roots hold no usable certificate;
+    - `{"roots": "ok"}`: the roots are usable (the request carried no chain);
+    - `{"error": reason}`: the chain is rejected, the reason in one line;
+    - `{"modulus": hex, "exponent": int, "expires": ISO 8601 with offset, "subject": str}`.
+    """
     roots = request["roots"]
     try:
         store = trust_store(

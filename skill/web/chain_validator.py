@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from skill.budget import BudgetSpent, call_timeout
 from skill.web.rsa_pkcs1 import RsaSha256PublicKey
 from skill.web.verification_error import VerificationException
 
@@ -38,7 +39,10 @@ class SigningCertificate:
 
 
 def helper_command() -> list[str]:
-    """The command that runs the helper with this interpreter."""
+    """The command that runs the helper with this interpreter. `PYTHONPATH` and the rest of
+    the environment are passed on: they may be where `cryptography` was installed."""
+    if not sys.executable:
+        raise VerificationException("no Python interpreter to run the certificate chain check")
     return [sys.executable, "-P", str(HELPER)]
 
 
@@ -72,11 +76,14 @@ class ChainValidator:
         self._replace_default_roots = replace_default_roots
 
     def check_roots(self) -> None:
-        """Raise ValueError if the trusted roots hold no usable certificate: a start-up check,
-        which also proves the helper runs here."""
-        answer = self._run(None, None)
+        """Raise ValueError if the trusted roots hold no usable certificate, or if the helper
+        cannot run here: a start-up check."""
+        try:
+            answer = self._run(None, None)
+        except VerificationException as error:
+            raise ValueError(str(error)) from None
         if "roots_error" in answer:
-            raise ValueError(answer["roots_error"])
+            raise ValueError(str(answer["roots_error"]))
 
     def validate(self, chain_pem: bytes, now: datetime) -> SigningCertificate:
         """The signing certificate of a chain (leaf first) valid at `now`, or
@@ -85,13 +92,19 @@ class ChainValidator:
         reason = answer.get("error") or answer.get("roots_error")
         if reason is not None:
             raise VerificationException(str(reason))
+        modulus, exponent = _hex_number(answer.get("modulus")), answer.get("exponent")
+        subject, expires = answer.get("subject"), _aware_time(answer.get("expires"))
+        if modulus is None or type(exponent) is not int or type(subject) is not str or not expires:
+            raise VerificationException("certificate chain check gave a malformed answer")
         try:
-            key = RsaSha256PublicKey(int(answer["modulus"], 16), answer["exponent"])
+            key = RsaSha256PublicKey(modulus, exponent)
         except ValueError as error:
             raise VerificationException(f"signing certificate key refused: {error}") from None
-        return SigningCertificate(key, answer["subject"], datetime.fromisoformat(answer["expires"]))
+        return SigningCertificate(key, subject, expires)
 
     def _run(self, chain_pem: bytes | None, now: datetime | None) -> dict[str, Any]:
+        """The helper's answer (see `chain_validation.answer` for its shapes), within the
+        request's time budget."""
         request = helper_request(
             chain_pem, self._trusted_roots_pem, self._replace_default_roots, now
         )
@@ -100,10 +113,10 @@ class ChainValidator:
                 helper_command(),
                 input=request,
                 capture_output=True,
-                timeout=VALIDATION_DEADLINE_S,
+                timeout=call_timeout(VALIDATION_DEADLINE_S),
                 check=False,
             )
-        except subprocess.TimeoutExpired:
+        except (subprocess.TimeoutExpired, BudgetSpent):
             raise VerificationException("certificate chain check timed out") from None
         except OSError as error:
             reason = f"certificate chain check could not start: {error}"
@@ -121,3 +134,24 @@ class ChainValidator:
         if not isinstance(answer, dict):
             raise VerificationException("certificate chain check gave no answer")
         return answer
+
+
+def _hex_number(text: object) -> int | None:
+    """A whole number written in hexadecimal, or None."""
+    if type(text) is not str:
+        return None
+    try:
+        return int(text, 16)
+    except ValueError:
+        return None
+
+
+def _aware_time(text: object) -> datetime | None:
+    """An ISO 8601 time with its UTC offset, or None."""
+    if type(text) is not str:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
