@@ -642,6 +642,30 @@ def test_a_well_formed_answer_is_used(clock, fetcher, monkeypatch):
     assert signer.public_key.modulus == default_ca().root.public_key().public_numbers().n
 
 
+def test_a_rejected_chain_is_not_checked_again_from_another_url(clock, monkeypatch):
+    """Amazon's bucket keeps old, expired chains: naming them one after another under new URLs
+    must not start a helper process for each."""
+    expired = default_ca().issue_leaf(not_after=default_ca().now - timedelta(hours=1))
+    fetcher = StaticFetcher(expired.chain_pem)
+    validator = ChainValidator(default_ca().root_pem, True)
+    cache = SigningCertificateCache(validator, fetcher, clock)
+    expired_reason = "certificate chain rejected: cert is not valid at validation time"
+    with rejects(f"^{expired_reason}$"):
+        cache.get("https://s3.amazonaws.com/echo.api/old-1.pem")
+    real_helper = chain_validator.helper_command
+    monkeypatch.setattr(chain_validator, "helper_command", lambda: ["/nonexistent/python3"])
+    for number in range(2, 40):  # more URLs than the cache keeps; a helper run would fail
+        with rejects(f"^{expired_reason} .the same chain was rejected recently.$"):
+            cache.get(f"https://s3.amazonaws.com/echo.api/old-{number}.pem")
+    monkeypatch.setattr(chain_validator, "helper_command", real_helper)
+    assert validator.validate(default_leaf().chain_pem, clock.now).subject  # others are checked
+    monkeypatch.setattr(chain_validator, "REJECTION_MEMORY_S", 0.0)
+    forgetful = ChainValidator(default_ca().root_pem, True)
+    for _ in range(2):  # checked by the helper both times
+        with rejects(f"^{expired_reason}$"):
+            forgetful.validate(expired.chain_pem, clock.now)
+
+
 def test_a_helper_that_cannot_run_stops_the_start(monkeypatch):
     monkeypatch.setattr(chain_validator, "helper_command", lambda: ["/nonexistent/python3"])
     with pytest.raises(ValueError, match="could not start"):

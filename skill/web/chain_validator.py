@@ -9,10 +9,13 @@ and keeps `cryptography` out of the long-lived workers (see `chain_validation`).
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import logging
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +30,10 @@ log = logging.getLogger(__name__)
 #: The helper, run as a file: `-P` keeps its folder off sys.path, and it imports no `skill`.
 HELPER = Path(__file__).with_name("chain_validation.py")
 VALIDATION_DEADLINE_S = 5.0  # the helper starts in about 0.1 s
+# A chain the helper rejected is rejected again without a new run for this long, whatever URL
+# served it: old, expired chains under /echo.api/ must not each cost a process start.
+REJECTION_MEMORY_S = 600.0
+MAX_REMEMBERED_REJECTIONS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +81,9 @@ class ChainValidator:
     ) -> None:
         self._trusted_roots_pem = trusted_roots_pem
         self._replace_default_roots = replace_default_roots
+        self._lock = threading.Lock()
+        # SHA-256 of a rejected chain -> (time.monotonic() until which it stays rejected, why)
+        self._rejections: dict[bytes, tuple[float, str]] = {}
 
     def check_roots(self) -> None:
         """Raise ValueError if the trusted roots hold no usable certificate, or if the helper
@@ -88,9 +98,15 @@ class ChainValidator:
     def validate(self, chain_pem: bytes, now: datetime) -> SigningCertificate:
         """The signing certificate of a chain (leaf first) valid at `now`, or
         VerificationException with the reason."""
+        digest = hashlib.sha256(chain_pem).digest()
+        with self._lock:
+            until, reason = self._rejections.get(digest, (0.0, ""))
+        if time.monotonic() < until:
+            raise VerificationException(f"{reason} (the same chain was rejected recently)")
         answer = self._run(chain_pem, now)
         reason = answer.get("error") or answer.get("roots_error")
         if reason is not None:
+            self._remember_rejection(digest, str(reason))
             raise VerificationException(str(reason))
         modulus, exponent = _hex_number(answer.get("modulus")), answer.get("exponent")
         subject, expires = answer.get("subject"), _aware_time(answer.get("expires"))
@@ -101,6 +117,13 @@ class ChainValidator:
         except ValueError as error:
             raise VerificationException(f"signing certificate key refused: {error}") from None
         return SigningCertificate(key, subject, expires)
+
+    def _remember_rejection(self, digest: bytes, reason: str) -> None:
+        with self._lock:
+            self._rejections.pop(digest, None)
+            while len(self._rejections) >= MAX_REMEMBERED_REJECTIONS:
+                del self._rejections[next(iter(self._rejections))]  # the oldest
+            self._rejections[digest] = (time.monotonic() + REJECTION_MEMORY_S, reason)
 
     def _run(self, chain_pem: bytes | None, now: datetime | None) -> dict[str, Any]:
         """The helper's answer (see `chain_validation.answer` for its shapes), within the
