@@ -3,7 +3,7 @@
 Checked the way the RFC recommends: the encoded message the body's digest must give is built and
 compared whole with the one the signature opens to, so no padding is ever parsed (parsing it
 is what signature forgeries against e=3 keys exploited). GMP does the modular exponentiation:
-about 30 µs a check, and about 2 MiB of its code paged in a worker. OpenSSL through
+about 30 µs a check, and 1 to 2 MiB of its code paged in a worker. OpenSSL through
 `cryptography` is as fast but pages in 4.5 MiB of code in every worker; pure-Python `pow`
 takes 165 µs, and pycryptodome 500 µs.
 """
