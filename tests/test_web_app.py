@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from skill import __version__
 from skill.config import ConfigError, Settings
 from skill.simulator.envelopes import DEFAULT_SKILL_ID, SimulatedDevice, launch_request
-from skill.web import create_app, gunicorn_conf
+from skill.web import chain_validator, create_app, gunicorn_conf
 from skill.web.app import production_app
 from skill.web.verification import SIGNATURE_256_HEADER, SIGNATURE_HEADER
 from tests.support.http_alexa import signed_handler
@@ -237,9 +237,26 @@ def test_trusted_roots_without_a_certificate_stop_the_start_with_one_line(
         production_app()
     assert stopped.value.code == 4  # gunicorn's "the app cannot load": it halts
     assert capsys.readouterr().err == (
-        "back-stretches: configuration error: "
-        "SKILL_TRUSTED_ROOTS: trusted roots PEM holds no certificate\n"
+        "back-stretches: configuration error: cannot verify Alexa's requests with "
+        f"SKILL_TRUSTED_ROOTS={roots}: trusted roots PEM holds no certificate\n"
     )
+
+
+def test_a_chain_check_that_cannot_run_stops_the_start_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(chain_validator, "helper_command", lambda: ["/nonexistent/python3"])
+    monkeypatch.setenv("SKILL_ID", DEFAULT_SKILL_ID)
+    monkeypatch.setenv("SKILL_DB", str(tmp_path / "p.sqlite3"))
+    with pytest.raises(SystemExit) as stopped:
+        production_app()
+    assert stopped.value.code == 4
+    error = capsys.readouterr().err
+    assert error.startswith(
+        "back-stretches: configuration error: cannot verify Alexa's requests: "
+        "certificate chain check could not start: "
+    )
+    assert error.count("\n") == 1
 
 
 def test_the_simulator_is_off_unless_asked_for(client: FlaskClient) -> None:

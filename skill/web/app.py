@@ -61,8 +61,11 @@ def make_verifier(
             fetcher=fetcher,
             now=now,
         )
-    except ValueError as error:
-        raise ConfigError(f"SKILL_TRUSTED_ROOTS: {error}") from error
+    except ValueError as error:  # unusable trusted roots, or the chain check cannot run here
+        roots = (
+            f" with SKILL_TRUSTED_ROOTS={settings.trusted_roots}" if settings.trusted_roots else ""
+        )
+        raise ConfigError(f"cannot verify Alexa's requests{roots}: {error}") from error
 
 
 def create_app(
