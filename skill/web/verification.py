@@ -148,8 +148,8 @@ class AlexaRequestVerifier(AbstractVerifier):
     Timestamp, applicationId (when skill_id is set), then headers present, certificate URL
     rules, certificate chain (which may mean a download) and the signature over the raw body.
     verify_signature=False skips the timestamp and signature checks. Build one per process:
-    it holds the certificate cache. Building it checks the trusted roots (ValueError if they
-    hold no certificate).
+    it holds the certificate cache. Building it checks the trusted roots in the chain-check
+    helper (ValueError if they hold no certificate, or if the helper cannot run here).
     """
 
     def __init__(
