@@ -9,17 +9,20 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from skill.alexa.entry import RequestRejected, handle_event
-from skill.alexa.skill import build_skill
-from skill.budget import request_budget
-from skill.config import Settings
-from skill.storage.factory import make_store
+from skill.startup import collector_paused
 
 logging.getLogger().setLevel(logging.INFO)
 log = logging.getLogger("lambda_function")
 
-_settings = Settings.from_env()
-_skill = build_skill(make_store(_settings), skill_id=_settings.skill_id)
+with collector_paused():  # the cold start: imports and the skill, all kept for the container
+    from skill.alexa.entry import RequestRejected, handle_event
+    from skill.alexa.skill import build_skill
+    from skill.budget import request_budget
+    from skill.config import Settings
+    from skill.storage.factory import make_store
+
+    _settings = Settings.from_env()
+    _skill = build_skill(make_store(_settings), skill_id=_settings.skill_id)
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -71,6 +72,38 @@ def test_importing_the_lambda_entry_imports_no_flask(tmp_path: Path) -> None:
         [sys.executable, "-c", code, str(LAMBDA_ENTRY)], env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+_LOAD_AND_REPORT_THE_COLLECTOR = """
+import gc, json, runpy, sys
+try:
+    runpy.run_path(sys.argv[1])
+    failed = None
+except Exception as error:
+    failed = type(error).__name__
+print(json.dumps({"enabled": gc.isenabled(), "frozen": gc.get_freeze_count(), "failed": failed}))
+"""
+
+
+@pytest.mark.parametrize("store", ["sqlite", "no-such-store"])
+def test_the_cold_start_leaves_the_garbage_collector_on(tmp_path: Path, store: str) -> None:
+    """The collector is off while the entry loads (a cold start's objects all stay), then on
+    again for the turns, with what loading made frozen out of its way; on again too when
+    loading fails (a bad setting)."""
+    env = {**os.environ, "SKILL_DB": str(tmp_path / "p.sqlite3"), "PYTHONPATH": str(ROOT)}
+    env["SKILL_STORE"] = store
+    result = subprocess.run(
+        [sys.executable, "-c", _LOAD_AND_REPORT_THE_COLLECTOR, str(LAMBDA_ENTRY)],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["enabled"] is True
+    if store == "sqlite":
+        assert report["failed"] is None
+        assert report["frozen"] > 10_000  # the SDK's models and ours
+    else:
+        assert report["failed"] == "ConfigError"
 
 
 def test_a_deeply_nested_application_id_is_refused_cleanly(handler_for_skill) -> None:
