@@ -24,6 +24,8 @@ CHILD = Path(__file__).with_name("cold_child.py")
 BUILD = ROOT / "scripts" / "build_lambda.py"
 ENTRIES = {"ours": None, "baseline": ROOT / "bench" / "baseline" / "lambda_function.py"}
 NO_PYTHON = 3  # build_lambda.py --which-python: the runtime's Python is not installed
+# Set in every Lambda container (with others neither skill reads): our settings see Lambda.
+LAMBDA_ENV = {"AWS_LAMBDA_FUNCTION_NAME": "bench", "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12"}
 
 
 def runtime_python() -> tuple[str | None, str]:
@@ -57,8 +59,8 @@ def run_child(python: str, bundle: Path, db_path: Path, *options: str) -> tuple[
     start = time.perf_counter()
     done = subprocess.run(
         [python, "-I", "-S", "-B", *options, str(CHILD), str(bundle)],
-        input=event, capture_output=True, text=True, env=skill_env(db_path), cwd=bundle,
-        check=False,
+        input=event, capture_output=True, text=True, env=skill_env(db_path, **LAMBDA_ENV),
+        cwd=bundle, check=False,
     )  # fmt: skip
     wall = time.perf_counter() - start
     if done.returncode != 0:

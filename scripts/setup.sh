@@ -36,9 +36,10 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-* && touch "$stamp"
 fi
 
-if [ $dev = 1 ] && ! { command -v chromium && command -v wrk; } >/dev/null; then
-  # the browser tests drive Debian's chromium; the benchmark's HTTP load comes from wrk
-  apt_install chromium fonts-dejavu-core wrk
+if [ $dev = 1 ] && ! { command -v chromium && command -v wrk && command -v strace; } >/dev/null; then
+  # the browser tests drive Debian's chromium; the benchmark's HTTP load comes from wrk; the
+  # store's tests count its waits for the disk with strace
+  apt_install chromium fonts-dejavu-core wrk strace
 fi
 
 if [ $dev = 1 ] && [ -f tests/node/package.json ]; then

@@ -34,6 +34,7 @@ class Settings(Struct, frozen=True):
     skill_id: str | None = None  # requests for any other skill are refused
     store: str = "sqlite"
     db_path: StrPath = DEFAULT_DB_PATH
+    db_sync: bool = True  # SQLite: wait for each write to reach the disk (not on Lambda)
     table: str = DEFAULT_TABLE
     aws_region: str | None = None  # AWS_REGION; the DynamoDB endpoint comes from boto3's own
     # AWS_ENDPOINT_URL_DYNAMODB
@@ -59,6 +60,9 @@ class Settings(Struct, frozen=True):
             skill_id=env.get("SKILL_ID", "").strip() or None,
             store=store,
             db_path=env.get("SKILL_DB", "").strip() or default_db,
+            # Lambda's /tmp goes with its container: waiting for the disk there protects the
+            # file from nothing that would not take the container too.
+            db_sync=not on_lambda,
             table=env.get("SKILL_TABLE", "").strip() or DEFAULT_TABLE,
             aws_region=env.get("AWS_REGION", "").strip() or None,
             verify=_flag(env, "SKILL_VERIFY", default=True),

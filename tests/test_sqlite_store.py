@@ -23,6 +23,7 @@ from ask_sdk_model import RequestEnvelope
 from skill.conversation.history import History
 from skill.storage.base import COMPLETED_ON, HISTORY, PROFILE, STATE, StoreUnavailable
 from skill.storage.sqlite_store import SQLiteStore
+from tests.support.disk_syncs import run_counting_disk_syncs
 from tests.support.servers import ROOT
 
 
@@ -343,3 +344,33 @@ def test_sixteen_threads_over_thousands_of_users_stay_small(tmp_path: Path) -> N
     assert (tmp_path / "many.db").stat().st_size > 4_000_000
     grown_mib = int(done.stdout) / 1024
     assert grown_mib < 10, f"16 connections added {grown_mib:.1f} MiB"
+
+
+_SAVE_AND_CRASH = """
+import os, sys
+from skill.storage.base import STATE
+from skill.storage.sqlite_store import SQLiteStore
+from tests.test_sqlite_store import envelope
+
+store = SQLiteStore(sys.argv[1], sync_to_disk=sys.argv[2] == "sync")
+for step in range(5):
+    store.save_attributes(envelope(), {STATE: {"step": step}})
+os._exit(0)  # as a crash would: nothing closed, nothing checkpointed
+"""
+
+
+@pytest.mark.parametrize("sync_to_disk", [True, False])
+def test_a_store_told_not_to_sync_never_waits_for_the_disk_and_a_crash_loses_nothing(
+    tmp_path: Path, sync_to_disk: bool
+) -> None:
+    """sync_to_disk=False (Lambda's /tmp) makes a new file and saves with no fsync at all; the
+    default waits for the disk when a new file is made (five times). Either way, what a process
+    saved before it died is there for the next one: only the machine's own crash could lose it."""
+    path = tmp_path / "progress.db"
+    mode = "sync" if sync_to_disk else "no-sync"
+    syncs, done = run_counting_disk_syncs(
+        [sys.executable, "-c", _SAVE_AND_CRASH, str(path), mode], cwd=ROOT, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert (syncs > 0) is sync_to_disk, syncs
+    assert SQLiteStore(path).get_attributes(envelope())[STATE] == {"step": 4}

@@ -14,4 +14,4 @@ def make_store(settings: Settings) -> ProgressStore:
         return DynamoDbStore(settings.table, region=settings.aws_region)
     from skill.storage.sqlite_store import SQLiteStore
 
-    return SQLiteStore(settings.db_path)
+    return SQLiteStore(settings.db_path, sync_to_disk=settings.db_sync)
