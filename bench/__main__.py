@@ -22,7 +22,7 @@ from bench.servers import certificate_mirror
 from bench.soak import measure_soak
 from bench.store_requests import measure_dynamodb_requests
 from bench.targets import judge
-from bench.tooling import ensure_wrk
+from bench.tooling import ensure_debian_tool
 
 
 def _progress(message: str) -> None:
@@ -32,7 +32,7 @@ def _progress(message: str) -> None:
 def run(quick: bool) -> dict[str, Any]:
     """Every part of the bench, in one temporary folder that is removed after."""
     plan = QUICK if quick else DEFAULT
-    wrk = ensure_wrk()
+    wrk = ensure_debian_tool("wrk")
     from bench.warm import measure_warm  # imports the skill's store: after the env is known
 
     results: dict[str, Any] = {

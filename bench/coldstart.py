@@ -6,6 +6,7 @@ code folder: import the entry and answer one LaunchRequest."""
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from bench.conversation import new_user
 from bench.environment import skill_env
 from bench.plan import Plan
 from bench.stats import median_ms
+from bench.tooling import ensure_debian_tool
 from skill.simulator.envelopes import DeviceInfo, launch_request
 from tests.support.servers import ROOT
 
@@ -68,6 +70,35 @@ def run_child(python: str, bundle: Path, db_path: Path, *options: str) -> tuple[
     return json.loads(done.stdout)["ready_seconds"], wall, done.stderr
 
 
+def count_instructions(python: str, bundle: Path, db_path: Path, stop: str) -> int:
+    """Instructions run by the cold-start child up to `stop` (start or ready), under callgrind."""
+    valgrind = ensure_debian_tool("valgrind")
+    event = json.dumps(launch_request(DeviceInfo(new_user())))
+    done = subprocess.run(
+        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null",
+         python, "-I", "-S", "-B", str(CHILD), str(bundle), stop],
+        input=event, capture_output=True, text=True, env=skill_env(db_path, **LAMBDA_ENV),
+        cwd=bundle, check=False,
+    )  # fmt: skip
+    collected = re.search(r"Collected : (\d+)", done.stderr)
+    if done.returncode != 0 or collected is None:
+        raise RuntimeError(f"cold start child under callgrind failed: {done.stderr[-2000:]}")
+    return int(collected[1])
+
+
+def measure_instructions(python: str, bundles: dict[str, Path], workdir: Path) -> dict[str, Any]:
+    """Instructions from handler load to answer ready, once per skill: a figure that other work
+    on the machine does not move (it leaves out what costs time without instructions: waiting
+    for the disk, page faults, cache misses)."""
+    counts: dict[str, Any] = {}
+    for name, bundle in bundles.items():
+        db_path = workdir / f"instructions-{name}.sqlite3"
+        start = count_instructions(python, bundle, db_path, "start")
+        counts[name] = count_instructions(python, bundle, db_path, "ready") - start
+    counts["ratio"] = counts["ours"] / counts["baseline"]
+    return counts
+
+
 def build_bundles(workdir: Path) -> tuple[str, dict[str, Path]] | str:
     """(the runtime's Python, each skill's bundle), or why they cannot be built here."""
     python, why_not = runtime_python()
@@ -113,4 +144,5 @@ def measure_cold_start(plan: Plan, workdir: Path) -> dict[str, Any]:
         **figures,
         "ratio_ready": statistics.median(ours[0] / base[0] for ours, base in pairs),
         "ratio_wall": statistics.median(ours[1] / base[1] for ours, base in pairs),
+        "instructions": measure_instructions(python, bundles, workdir),
     }

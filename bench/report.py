@@ -40,6 +40,13 @@ def _cold_rows(cold: dict[str, Any]) -> list[list[str]]:
             _ms(cold["baseline"]["wall_ms"]),
             _x(cold["ratio_wall"]),
         ],
+        [
+            "",
+            "instructions, handler loaded to answer ready (callgrind, one run each)",
+            f"{cold['instructions']['ours'] / 1e6:.1f} M",
+            f"{cold['instructions']['baseline'] / 1e6:.1f} M",
+            _x(cold["instructions"]["ratio"]),
+        ],
     ]
 
 

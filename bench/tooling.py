@@ -12,19 +12,20 @@ from pathlib import Path
 REQUIREMENTS = Path(__file__).with_name("requirements.txt")
 
 
-def ensure_wrk() -> str:
-    """The path of wrk (Debian's package), installing it with apt-get when run as root."""
-    found = shutil.which("wrk")
+def ensure_debian_tool(command: str) -> str:
+    """The path of `command` (Debian's package of that name: wrk, valgrind), installing it with
+    apt-get when run as root."""
+    found = shutil.which(command)
     if found:
         return found
     if os.geteuid() != 0:
-        raise SystemExit("bench: wrk is missing: apt-get install wrk")
+        raise SystemExit(f"bench: {command} is missing: apt-get install {command}")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, env=env)
-    found = shutil.which("wrk")
+    subprocess.run(["apt-get", "install", "-y", "-qq", command], check=True, env=env)
+    found = shutil.which(command)
     if not found:
-        raise SystemExit("bench: wrk is still missing after apt-get install wrk")
+        raise SystemExit(f"bench: {command} is still missing after apt-get install {command}")
     return found
 
 

@@ -36,10 +36,12 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-* && touch "$stamp"
 fi
 
-if [ $dev = 1 ] && ! { command -v chromium && command -v wrk && command -v strace; } >/dev/null; then
-  # the browser tests drive Debian's chromium; the benchmark's HTTP load comes from wrk; the
-  # store's tests count its waits for the disk with strace
-  apt_install chromium fonts-dejavu-core wrk strace
+if [ $dev = 1 ] && ! { command -v chromium && command -v wrk && command -v strace \
+  && command -v valgrind; } >/dev/null; then
+  # the browser tests drive Debian's chromium; the benchmark's HTTP load comes from wrk and it
+  # counts the cold start's instructions with valgrind; the store's tests count its waits for
+  # the disk with strace
+  apt_install chromium fonts-dejavu-core wrk strace valgrind
 fi
 
 if [ $dev = 1 ] && [ -f tests/node/package.json ]; then
