@@ -70,9 +70,8 @@ def run_child(python: str, bundle: Path, db_path: Path, *options: str) -> tuple[
     return json.loads(done.stdout)["ready_seconds"], wall, done.stderr
 
 
-def count_instructions(python: str, bundle: Path, db_path: Path, stop: str) -> int:
+def count_instructions(valgrind: str, python: str, bundle: Path, db_path: Path, stop: str) -> int:
     """Instructions run by the cold-start child up to `stop` (start or ready), under callgrind."""
-    valgrind = ensure_debian_tool("valgrind")
     event = json.dumps(launch_request(DeviceInfo(new_user())))
     done = subprocess.run(
         [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null",
@@ -90,11 +89,12 @@ def measure_instructions(python: str, bundles: dict[str, Path], workdir: Path) -
     """Instructions from handler load to answer ready, once per skill: a figure that other work
     on the machine does not move (it leaves out what costs time without instructions: waiting
     for the disk, page faults, cache misses)."""
+    valgrind = ensure_debian_tool("valgrind")
     counts: dict[str, Any] = {}
     for name, bundle in bundles.items():
         db_path = workdir / f"instructions-{name}.sqlite3"
-        start = count_instructions(python, bundle, db_path, "start")
-        counts[name] = count_instructions(python, bundle, db_path, "ready") - start
+        start = count_instructions(valgrind, python, bundle, db_path, "start")
+        counts[name] = count_instructions(valgrind, python, bundle, db_path, "ready") - start
     counts["ratio"] = counts["ours"] / counts["baseline"]
     return counts
 
