@@ -22,7 +22,7 @@ from ask_sdk_model import RequestEnvelope
 
 from skill.conversation.history import History
 from skill.storage.base import COMPLETED_ON, HISTORY, PROFILE, STATE, StoreUnavailable
-from skill.storage.sqlite_store import SQLiteStore
+from skill.storage.sqlite_store import MAX_CONNECTIONS, SQLiteStore
 from tests.support.disk_syncs import run_counting_disk_syncs
 from tests.support.servers import ROOT
 
@@ -57,6 +57,12 @@ def complete(store: SQLiteStore, day: str, state: dict | None = None) -> None:
 
 def history(store: SQLiteStore) -> dict:
     return store.get_attributes(envelope())[HISTORY]
+
+
+def _times_open(path: Path) -> int:
+    """How many of this process's file descriptors are open on `path`: one per connection."""
+    fds = Path("/proc/self/fd")
+    return sum(1 for fd in fds.iterdir() if os.path.realpath(fd) == str(path.resolve()))
 
 
 @pytest.fixture
@@ -215,19 +221,21 @@ def test_two_processes_racing_completions_all_count(tmp_path: Path) -> None:
     assert history(SQLiteStore(path))["completed"] == 100
 
 
-def test_threads_racing_completions_all_count(store: SQLiteStore) -> None:
+def test_threads_racing_completions_all_count_on_few_connections(store: SQLiteStore) -> None:
     barrier = threading.Barrier(8)
 
     def worker() -> None:
         barrier.wait()
         for _ in range(25):
             complete(store, "2024-03-01")
+            assert store.get_attributes(envelope())[HISTORY]
 
     with ThreadPoolExecutor(8) as pool:
         for future in [pool.submit(worker) for _ in range(8)]:
             future.result(timeout=60)
     assert history(store)["completed"] == 200
     assert store.writes == 200
+    assert _times_open(Path(store.path)) <= MAX_CONNECTIONS < 8
 
 
 def test_garbage_file_raises_store_unavailable(store: SQLiteStore) -> None:
@@ -300,7 +308,7 @@ def test_a_user_id_sqlite_cannot_take_is_store_unavailable(store: SQLiteStore) -
 _MANY_USERS_ON_16_THREADS = """
 import sys, threading
 from skill.storage.base import STATE
-from skill.storage.sqlite_store import SQLiteStore
+from skill.storage.sqlite_store import MAX_CONNECTIONS, SQLiteStore
 from tests.test_sqlite_store import envelope
 
 def resident_kib():
@@ -346,10 +354,42 @@ def test_sixteen_threads_over_thousands_of_users_stay_small(tmp_path: Path) -> N
     assert grown_mib < 10, f"16 connections added {grown_mib:.1f} MiB"
 
 
+def test_threads_taking_turns_share_one_connection(tmp_path: Path) -> None:
+    """A gunicorn worker's 16 threads mostly reach the store one at a time: they share one
+    connection (and its page cache) instead of opening 16."""
+    path = tmp_path / "progress.db"
+    store = SQLiteStore(path)
+    one_at_a_time = threading.Lock()
+
+    def turn(number: int) -> None:
+        with one_at_a_time:
+            user = envelope(f"amzn1.ask.account.T{number}")
+            store.save_attributes(user, {STATE: {"turn": number}})
+            assert store.get_attributes(user)[STATE] == {"turn": number}
+
+    threads = [threading.Thread(target=turn, args=(number,)) for number in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert _times_open(path) == 1
+
+
+def test_a_connection_that_failed_is_closed_not_lent_again(tmp_path: Path) -> None:
+    path = tmp_path / "progress.db"
+    store = SQLiteStore(path)
+    store.save_attributes(envelope(), {STATE: {"step": 1}})
+    with pytest.raises(StoreUnavailable):
+        store.get_attributes(envelope("amzn1.ask.account.\udcff"))  # SQLite cannot take it
+    assert _times_open(path) == 0
+    assert store.get_attributes(envelope())[STATE] == {"step": 1}
+    assert _times_open(path) == 1
+
+
 _SAVE_AND_CRASH = """
 import os, sys
 from skill.storage.base import STATE
-from skill.storage.sqlite_store import SQLiteStore
+from skill.storage.sqlite_store import MAX_CONNECTIONS, SQLiteStore
 from tests.test_sqlite_store import envelope
 
 store = SQLiteStore(sys.argv[1], sync_to_disk=sys.argv[2] == "sync")
