@@ -28,9 +28,13 @@ from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.serialize import DefaultSerializer
 
 Reader = Callable[[Any], Any]
-_LIST = re.compile(r"list\[(.*)\]")
-_DICT = re.compile(r"dict\(([^,]*), (.*)\)")
 _ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")  # Alexa's shape; others go the SDK's way
+
+
+def _inside(name: str, opening: str, closing: str) -> str | None:
+    """What "list[X]" or "dict(K, V)" holds (up to the last closing mark), or None."""
+    end = name.rfind(closing)
+    return name[len(opening) : end] if name.startswith(opening) and end >= len(opening) else None
 
 
 class FastSerializer(DefaultSerializer):
@@ -96,18 +100,17 @@ class FastSerializer(DefaultSerializer):
         return _as_is
 
     def _reader_for_name(self, name: str) -> Reader:
-        listed = _LIST.match(name) if name.startswith("list[") else None
-        if listed is not None and "," not in listed[1]:
-            item_type = listed[1].strip()
+        listed = _inside(name, "list[", "]")
+        if listed is not None and "," not in listed:
+            item_type = listed.strip()
 
             def read_list(data: Any) -> list[Any]:
                 item_reader = self._reader(item_type)
                 return [None if item is None else item_reader(item) for item in data]
 
             return read_list
-        keyed = _DICT.match(name) if name.startswith("dict(") else None
-        if keyed is not None:
-            value_type = keyed[2]
+        key_type, comma, value_type = (_inside(name, "dict(", ")") or "").partition(", ")
+        if comma and "," not in key_type:
 
             def read_dict(data: Any) -> dict[Any, Any]:
                 value_reader = self._reader(value_type)
