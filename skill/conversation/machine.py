@@ -3,6 +3,10 @@
 Read `TRANSITIONS` as the table of what each phase does with each event; `ANY_PHASE` holds the
 events every phase treats alike. No Alexa types here: the handlers translate requests into a
 `Turn` and the returned `Outcome` into a response.
+
+The habit and reminder replies are imported inside the transitions that use them, on first
+use: a Lambda cold start's first request is nearly always a launch, which needs neither, and
+loading them cost about 1 ms of it.
 """
 
 from __future__ import annotations
@@ -12,13 +16,12 @@ from datetime import time
 from msgspec.structs import replace
 
 from skill.content.model import StretchKind
-from skill.conversation import habit_replies, replies, settings
-from skill.conversation.events import Event
+from skill.conversation import replies, settings
+from skill.conversation.events import Event, EventName
 from skill.conversation.history import History, record_completion
 from skill.conversation.plan import ReplyPlan, Say, Segment, earliest_end_ms
 from skill.conversation.preferences import reps_per_turn, routine_for
 from skill.conversation.profile import Profile, ReminderOffer
-from skill.conversation.reminder import Frequency, ReminderAction, ReminderCall, ReminderWish
 from skill.conversation.state import IN_ROUTINE, DialogueState, Phase, Position
 from skill.conversation.turn import Outcome, RoutineRequest, Transition, Turn
 
@@ -191,7 +194,8 @@ def perform_step(state: DialogueState, turn: Turn) -> Outcome:
         finished = state.at(Phase.FINISHED)
         unsaved = replies.finish(position, None, saved=False)
         if _may_offer_reminder(history, turn.profile):
-            question = habit_replies.OFFER_REMINDER
+            from skill.conversation.habit_replies import OFFER_REMINDER as question
+
             return Outcome(
                 replace(finished, pending=OFFER_REMINDER),
                 replies.finish(position, history, question),
@@ -358,10 +362,15 @@ def _may_offer_reminder(history: History | None, profile: Profile) -> bool:
 
 
 def stats(state: DialogueState, turn: Turn) -> Outcome:
+    from skill.conversation import habit_replies
+
     return Outcome(state, habit_replies.stats(state, turn.catalog, turn.history, turn.today))
 
 
 def set_reminder(state: DialogueState, turn: Turn) -> Outcome:
+    from skill.conversation import habit_replies
+    from skill.conversation.reminder import ReminderAction, ReminderCall
+
     if turn.reminder_wish is None:
         reply = habit_replies.after_service(
             state, turn.catalog, habit_replies.time_not_understood()
@@ -373,21 +382,29 @@ def set_reminder(state: DialogueState, turn: Turn) -> Outcome:
 
 
 def list_reminders(state: DialogueState, turn: Turn) -> Outcome:
+    from skill.conversation.reminder import ReminderAction, ReminderCall
+
     return Outcome(state, None, reminder_call=ReminderCall(ReminderAction.LIST))
 
 
 def cancel_reminders(state: DialogueState, turn: Turn) -> Outcome:
+    from skill.conversation.reminder import ReminderAction, ReminderCall
+
     return Outcome(state, None, reminder_call=ReminderCall(ReminderAction.CANCEL))
 
 
 def accept_reminder_offer(state: DialogueState, turn: Turn) -> Outcome:
     """Yes to the offer: a daily reminder at this local time (the Alexa layer asks consent)."""
+    from skill.conversation.reminder import Frequency, ReminderAction, ReminderCall, ReminderWish
+
     now = turn.local_time or time(hour=9)
     wish = ReminderWish(Frequency.DAILY, now.hour, now.minute)
     return Outcome(state, None, reminder_call=ReminderCall(ReminderAction.CREATE, wish))
 
 
 def decline_reminder_offer(state: DialogueState, turn: Turn) -> Outcome:
+    from skill.conversation import habit_replies
+
     reply = habit_replies.after_service(state, turn.catalog, habit_replies.offer_declined())
     return Outcome(state, reply, profile=replace(turn.profile, reminder=ReminderOffer.DECLINED))
 
@@ -413,7 +430,7 @@ REWIND_WHEN_INTERRUPTING = frozenset(
 )  # fmt: skip
 CUTTING_SHORT = CUTTING_SHORT_ENDS | REWIND_WHEN_INTERRUPTING
 
-ANY_PHASE: dict[Event, Transition] = {
+ANY_PHASE: dict[EventName, Transition] = {
     Event.LAUNCH: launch,
     Event.START: start_routine,
     Event.START_OVER: start_over,
@@ -446,7 +463,7 @@ ANY_PHASE: dict[Event, Transition] = {
 }
 
 # What a yes or no answers while a question is pending (`DialogueState.pending`, "kind:detail").
-PENDING_ANSWERS: dict[tuple[str, Event], Transition] = {
+PENDING_ANSWERS: dict[tuple[str, EventName], Transition] = {
     (RESTART, Event.YES): restart_confirmed,
     (RESTART, Event.NO): restart_declined,
     (RESTART, Event.CANCEL): restart_declined,
@@ -480,7 +497,7 @@ _STEP_DONE = {  # HOLDING and COUNTING: the exercise was spoken; on to the next 
     Event.PAUSE: pause,
 }
 
-TRANSITIONS: dict[Phase, dict[Event, Transition]] = {
+TRANSITIONS: dict[Phase, dict[EventName, Transition]] = {
     Phase.NOT_STARTED: {
         Event.DONE: stop,  # "I'm done" at the menu means done for now: never a start
         Event.READY: start_routine,

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, time
+from typing import TYPE_CHECKING
 
 from msgspec import Struct, field
 
 from skill.content.model import Catalog
-from skill.conversation.events import Event
+from skill.conversation.events import EventName
 from skill.conversation.history import History
 from skill.conversation.plan import ReplyPlan
 from skill.conversation.profile import Profile
-from skill.conversation.reminder import ReminderCall, ReminderWish
 from skill.conversation.state import DialogueState
+
+if TYPE_CHECKING:  # loaded with the reminder transitions, not on every cold start
+    from skill.conversation.reminder import ReminderCall, ReminderWish
 
 
 class RoutineRequest(Struct, frozen=True):
@@ -27,7 +30,7 @@ class RoutineRequest(Struct, frozen=True):
 class Turn(Struct, frozen=True):
     """Everything a transition may look at besides the state."""
 
-    event: Event
+    event: EventName
     catalog: Catalog
     history: History | None  # None: the store could not be read, the history is unknown
     today: date
