@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from skill.content.loader import DATA_DIR, default_catalog, load_catalog
-from skill.conversation.events import Event
+from skill.conversation.events import Event, EventName
 from skill.conversation.history import History, record_completion
 from skill.conversation.machine import ANY_PHASE, TRANSITIONS, RoutineRequest, Turn, step
 from skill.conversation.state import IN_ROUTINE, DialogueState, Phase
@@ -18,7 +18,7 @@ CATALOG = default_catalog()
 TODAY = date(2026, 11, 23)
 
 
-def turn(event: Event, **kwargs) -> Turn:
+def turn(event: EventName, **kwargs) -> Turn:
     return Turn(event, CATALOG, History(), TODAY, **kwargs)
 
 
@@ -61,7 +61,7 @@ def test_every_phase_has_a_row_and_in_routine_phases_handle_every_move() -> None
         (at(Phase.HOLDING, 0), Event.LAUNCH, at(Phase.PAUSED, 1)),
     ],
 )
-def test_transitions(before: DialogueState, event: Event, after: DialogueState) -> None:
+def test_transitions(before: DialogueState, event: EventName, after: DialogueState) -> None:
     assert step(before, turn(event)).state == after
 
 
@@ -70,7 +70,7 @@ def test_transitions(before: DialogueState, event: Event, after: DialogueState) 
     [Event.HELP, Event.PROGRESS, Event.LIST_ROUTINES, Event.UNKNOWN, Event.REPEAT, Event.NO],
 )
 @pytest.mark.parametrize("phase", [Phase.INTRODUCING, Phase.WAITING_OTHER_SIDE, Phase.PAUSED])
-def test_questions_never_move_the_user(phase: Phase, event: Event) -> None:
+def test_questions_never_move_the_user(phase: Phase, event: EventName) -> None:
     state = at(phase, 2, 1 if phase is not Phase.INTRODUCING else 0)
     outcome = step(state, turn(event))
     assert outcome.state == state

@@ -17,7 +17,7 @@ import pytest
 from skill.alexa.touch import TOUCH_EVENTS
 from skill.content.loader import default_catalog
 from skill.conversation import machine, replies
-from skill.conversation.events import Event
+from skill.conversation.events import Event, EventName
 from skill.conversation.history import History
 from skill.conversation.machine import Turn
 from skill.conversation.plan import Card, Hold, ReplyPlan, Say, Screen
@@ -46,7 +46,10 @@ VIEWPORT_PROFILES = {
 IMPORTED = {"alexa-viewport-profiles": VIEWPORT_PROFILES}
 
 
-def every_reply() -> Iterator[tuple[DialogueState, Event, ReplyPlan]]:
+EVERY_EVENT = [value for name, value in vars(Event).items() if name.isupper()]
+
+
+def every_reply() -> Iterator[tuple[DialogueState, EventName, ReplyPlan]]:
     """Every reply the state machine can give: each reachable state of each routine, each
     event, with and without a known history."""
     states = [DialogueState()]
@@ -58,7 +61,7 @@ def every_reply() -> Iterator[tuple[DialogueState, Event, ReplyPlan]]:
                     if DialogueState.from_dict(state.to_dict(), CATALOG) is not None:
                         states.append(state)
     for state in states:
-        for event in Event:
+        for event in EVERY_EVENT:
             for history in (History(3, 2, "2026-11-22"), None):
                 turn = Turn(event, CATALOG, history, date(2026, 11, 23), new_session=True)
                 reply = machine.step(state, turn).reply

@@ -27,7 +27,7 @@ from skill.alexa.slots import resolved_id
 from skill.alexa.touch import TouchHandler
 from skill.content.model import Catalog
 from skill.conversation import machine, replies
-from skill.conversation.events import Event
+from skill.conversation.events import Event, EventName
 from skill.conversation.machine import Outcome, RoutineRequest, Turn
 from skill.conversation.profile import Profile
 from skill.conversation.state import DialogueState
@@ -101,7 +101,7 @@ class Conversation:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
 
-    def respond(self, handler_input: HandlerInput, event: Event) -> Response:
+    def respond(self, handler_input: HandlerInput, event: EventName) -> Response:
         attributes = handler_input.attributes_manager.request_attributes
         progress: Progress = attributes[PROGRESS_KEY]
         session = handler_input.request_envelope.session
@@ -113,12 +113,12 @@ class Conversation:
             first_visit=progress.first_visit,
             profile=progress.profile,
             new_session=session is None or bool(session.new),
-            routine_request=routine_request(handler_input) if event is Event.START else None,
+            routine_request=routine_request(handler_input) if event == Event.START else None,
             slot_value=slot_value(handler_input),
             now_ms=request_time_ms(handler_input),
             local_time=progress.local_time,
             reminder_wish=(
-                _requested_wish(handler_input, progress) if event is Event.SET_REMINDER else None
+                _requested_wish(handler_input, progress) if event == Event.SET_REMINDER else None
             ),
         )
         outcome = machine.step(progress.state, turn)
@@ -184,7 +184,7 @@ class IntentHandler(AbstractRequestHandler):
     """The intents of the interaction model, each mapped to its dialogue event (one handler
     and a table, rather than one handler per intent asked in turn)."""
 
-    def __init__(self, conversation: Conversation, events: dict[str, Event]) -> None:
+    def __init__(self, conversation: Conversation, events: dict[str, EventName]) -> None:
         self.conversation, self.events = conversation, events
 
     def can_handle(self, handler_input: HandlerInput) -> bool:

@@ -3,7 +3,7 @@ interaction-model test read."""
 
 from __future__ import annotations
 
-from skill.conversation.events import Event
+from skill.conversation.events import Event, EventName
 
 ROUTINE_SLOT = "routine"
 ROUTINE_SLOT_TYPE = "RoutineName"
@@ -11,7 +11,7 @@ VALUE_SLOTS = ("duration", "count")  # AMAZON.DURATION and AMAZON.NUMBER slots, 
 # Intents that start one routine by name without a slot (name-free launch phrases take none).
 FIXED_ROUTINES = {"DeskBreakIntent": "desk_break"}
 
-INTENT_EVENTS: dict[str, Event] = {
+INTENT_EVENTS: dict[str, EventName] = {
     # custom intents (samples in interaction_model/)
     "StartRoutineIntent": Event.START,
     "DeskBreakIntent": Event.START,

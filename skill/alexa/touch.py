@@ -11,7 +11,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from skill.conversation.events import Event
+from skill.conversation.events import Event, EventName
 
 if TYPE_CHECKING:  # skill.alexa.handlers registers this handler
     from skill.alexa.handlers import Conversation
@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # skill.alexa.handlers registers this handler
 log = logging.getLogger(__name__)
 USER_EVENT = "Alexa.Presentation.APL.UserEvent"
 
-TOUCH_EVENTS: dict[str, Event] = {  # the button's action -> what saying it would do
+TOUCH_EVENTS: dict[str, EventName] = {  # the button's action -> what saying it would do
     "ready": Event.READY,
     "next": Event.READY,
     "repeat": Event.REPEAT,
