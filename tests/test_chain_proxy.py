@@ -98,7 +98,7 @@ def test_a_signed_request_is_verified_with_the_chain_fetched_through_the_proxy(
 ) -> None:
     """The web service's verifier, built from settings that name a proxy: it downloads the
     chain from "s3.amazonaws.com" (a local server, where the proxy sends every tunnel)."""
-    clock = Clock()
+    clock = Clock(default_ca().now)  # the test CA's certificates are valid around its own now
     s3 = default_ca().issue_leaf(dns_name="s3.amazonaws.com")
     with tls_server(tmp_path, s3) as port, ConnectProxy(route_to=("127.0.0.1", port)) as proxy:
         roots = tmp_path / "roots.pem"
