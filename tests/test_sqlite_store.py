@@ -222,20 +222,23 @@ def test_two_processes_racing_completions_all_count(tmp_path: Path) -> None:
 
 
 def test_threads_racing_completions_all_count_on_few_connections(store: SQLiteStore) -> None:
-    barrier = threading.Barrier(8)
+    """As many threads as a gunicorn worker has: every completion counts, and they never open
+    more connections than the pool's cap."""
+    threads = 16
+    barrier = threading.Barrier(threads)
 
     def worker() -> None:
         barrier.wait()
-        for _ in range(25):
+        for _ in range(15):
             complete(store, "2024-03-01")
             assert store.get_attributes(envelope())[HISTORY]
 
-    with ThreadPoolExecutor(8) as pool:
-        for future in [pool.submit(worker) for _ in range(8)]:
+    with ThreadPoolExecutor(threads) as pool:
+        for future in [pool.submit(worker) for _ in range(threads)]:
             future.result(timeout=60)
-    assert history(store)["completed"] == 200
-    assert store.writes == 200
-    assert _times_open(Path(store.path)) <= MAX_CONNECTIONS < 8
+    assert history(store)["completed"] == threads * 15
+    assert store.writes == threads * 15
+    assert _times_open(Path(store.path)) <= MAX_CONNECTIONS < threads
 
 
 def test_garbage_file_raises_store_unavailable(store: SQLiteStore) -> None:
@@ -308,7 +311,7 @@ def test_a_user_id_sqlite_cannot_take_is_store_unavailable(store: SQLiteStore) -
 _MANY_USERS_ON_16_THREADS = """
 import sys, threading
 from skill.storage.base import STATE
-from skill.storage.sqlite_store import MAX_CONNECTIONS, SQLiteStore
+from skill.storage.sqlite_store import SQLiteStore
 from tests.test_sqlite_store import envelope
 
 def resident_kib():
@@ -389,7 +392,7 @@ def test_a_connection_that_failed_is_closed_not_lent_again(tmp_path: Path) -> No
 _SAVE_AND_CRASH = """
 import os, sys
 from skill.storage.base import STATE
-from skill.storage.sqlite_store import MAX_CONNECTIONS, SQLiteStore
+from skill.storage.sqlite_store import SQLiteStore
 from tests.test_sqlite_store import envelope
 
 store = SQLiteStore(sys.argv[1], sync_to_disk=sys.argv[2] == "sync")

@@ -48,11 +48,12 @@ BUSY_TIMEOUT_SECONDS = 5.0
 # ID needs the B-tree's top pages; the rest is in the kernel's file cache.
 PAGE_CACHE_KIB = 256
 # Connections a process keeps at most. Python lets other threads run while SQLite works, so
-# under load each of a worker's 16 threads opened one: a loaded worker held 1.4 MiB more than
-# with 4 (each connection's page cache and SQLite's own allocations), 2.0 MiB more than with
-# 2. With 2, a holder waiting for Python's GIL kept the others queued: p99 at c=32 rose from
-# 1.09x to 1.46x the baseline's (one bench run each); with 4 it stayed at 1.14x.
-MAX_CONNECTIONS = 4
+# under load each of a worker's 16 threads opened one (each holds its page cache and SQLite's
+# own allocations): a loaded worker held 44.3 MiB, against 43.5 with 8 and 42.9 with 4. Fewer
+# make threads queue for a connection whose holder waits for Python's GIL: p99 at c=32 was
+# 1.45x and 1.61x the baseline's with 4 (one connection per thread, runs interleaved: 1.15x,
+# 1.28x), 1.20x with 8 in the same hour.
+MAX_CONNECTIONS = 8
 
 _MIGRATIONS = {  # schema version -> the statements that bring the previous version to it
     1: (
