@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
@@ -20,6 +21,7 @@ import pytest
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
+from skill.budget import request_budget
 from skill.conversation.history import History
 from skill.storage.base import COMPLETED_ON, HISTORY, PROFILE, STATE, StoreUnavailable
 from skill.storage.sqlite_store import MAX_CONNECTIONS, SQLiteStore
@@ -376,6 +378,37 @@ def test_threads_taking_turns_share_one_connection(tmp_path: Path) -> None:
     for thread in threads:
         thread.join(timeout=60)
     assert _times_open(path) == 1
+
+
+def test_a_request_waits_for_a_busy_pool_only_within_its_budget(tmp_path: Path) -> None:
+    """Every connection is taken by a save stuck behind another process's write lock: one
+    more request gives up when its budget runs out instead of queueing, and the pool is whole
+    again once the lock goes."""
+    path = tmp_path / "progress.db"
+    store = SQLiteStore(path)
+    store.save_attributes(envelope(), {STATE: {"step": 0}})
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another process's write in progress
+    stuck_started = threading.Barrier(MAX_CONNECTIONS + 1)
+
+    def stuck_save(number: int) -> None:
+        stuck_started.wait()
+        with request_budget(30):
+            store.save_attributes(envelope(f"amzn1.ask.account.S{number}"), {STATE: {}})
+
+    with ThreadPoolExecutor(MAX_CONNECTIONS) as pool:
+        saves = [pool.submit(stuck_save, number) for number in range(MAX_CONNECTIONS)]
+        stuck_started.wait()
+        time.sleep(0.3)  # every save holds a connection, waiting on the lock
+        started = time.monotonic()
+        with request_budget(1.5), pytest.raises(StoreUnavailable, match="busy"):
+            store.get_attributes(envelope())
+        assert time.monotonic() - started < 1.4
+        blocker.execute("COMMIT")
+        blocker.close()
+        for save in saves:
+            save.result(timeout=60)
+    assert store.get_attributes(envelope())[STATE] == {"step": 0}
 
 
 def test_a_connection_that_failed_is_closed_not_lent_again(tmp_path: Path) -> None:

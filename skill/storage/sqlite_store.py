@@ -177,14 +177,14 @@ class SQLiteStore(AbstractPersistenceAdapter):
     def _connection(self, action: str) -> Iterator[sqlite3.Connection]:
         """A connection of the pool, waiting for one and on locks no longer than the request's
         budget allows; given back after, or closed (rolling back) on any failure."""
-        lent = False
+        holding_token = False
         pooled = None
         try:
             try:
                 self._tokens.get(timeout=call_timeout(BUSY_TIMEOUT_SECONDS))
             except queue.Empty:
                 raise BudgetSpent(f"all {MAX_CONNECTIONS} connections stayed busy") from None
-            lent = True
+            holding_token = True
             try:
                 pooled = self._idle.pop()
             except IndexError:
@@ -198,7 +198,7 @@ class SQLiteStore(AbstractPersistenceAdapter):
             if pooled is not None:
                 with suppress(sqlite3.Error):
                     pooled.connection.close()
-            if lent:
+            if holding_token:
                 self._tokens.put(None)
             # UnicodeError: text SQLite cannot take (a user ID with a lone surrogate)
             if isinstance(error, (sqlite3.Error, OSError, UnicodeError, BudgetSpent)):
