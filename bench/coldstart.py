@@ -54,17 +54,26 @@ def build_bundle(name: str, workdir: Path) -> Path:
     return out
 
 
-def run_child(python: str, bundle: Path, db_path: Path, *options: str) -> tuple[float, float, str]:
-    """(seconds from handler load to response ready, measured by the child; wall seconds of the
-    process; what the child wrote to stderr)."""
+def _child(
+    command: list[str], bundle: Path, db_path: Path, *child_args: str
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    """The cold-start child, run by `command` (the runtime's Python and its options, perhaps
+    under valgrind), answering a new user's LaunchRequest on a new SQLite file; with the
+    process's wall seconds."""
     event = json.dumps(launch_request(DeviceInfo(new_user())))
     start = time.perf_counter()
     done = subprocess.run(
-        [python, "-I", "-S", "-B", *options, str(CHILD), str(bundle)],
+        [*command, "-I", "-S", "-B", str(CHILD), str(bundle), *child_args],
         input=event, capture_output=True, text=True, env=skill_env(db_path, **LAMBDA_ENV),
         cwd=bundle, check=False,
     )  # fmt: skip
-    wall = time.perf_counter() - start
+    return done, time.perf_counter() - start
+
+
+def run_child(python: str, bundle: Path, db_path: Path, *options: str) -> tuple[float, float, str]:
+    """(seconds from handler load to response ready, measured by the child; wall seconds of the
+    process; what the child wrote to stderr)."""
+    done, wall = _child([python, *options], bundle, db_path)
     if done.returncode != 0:
         raise RuntimeError(f"cold start child failed: {done.stderr}")
     return json.loads(done.stdout)["ready_seconds"], wall, done.stderr
@@ -72,13 +81,8 @@ def run_child(python: str, bundle: Path, db_path: Path, *options: str) -> tuple[
 
 def count_instructions(valgrind: str, python: str, bundle: Path, db_path: Path, stop: str) -> int:
     """Instructions run by the cold-start child up to `stop` (start or ready), under callgrind."""
-    event = json.dumps(launch_request(DeviceInfo(new_user())))
-    done = subprocess.run(
-        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null",
-         python, "-I", "-S", "-B", str(CHILD), str(bundle), stop],
-        input=event, capture_output=True, text=True, env=skill_env(db_path, **LAMBDA_ENV),
-        cwd=bundle, check=False,
-    )  # fmt: skip
+    callgrind = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", python]
+    done, _ = _child(callgrind, bundle, db_path, stop)
     collected = re.search(r"Collected : (\d+)", done.stderr)
     if done.returncode != 0 or collected is None:
         raise RuntimeError(f"cold start child under callgrind failed: {done.stderr[-2000:]}")
