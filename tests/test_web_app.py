@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -185,6 +186,26 @@ def test_bodies_that_are_not_json_or_too_large(
     assert_rejected(response, 415, "content type", caplog)
     huge = b'{"padding": "' + b"x" * (130 * 1024) + b'"}'
     assert_rejected(post_raw(client, huge, {}), 413, "over the limit", caplog)
+
+
+@pytest.mark.parametrize(
+    "bend",
+    [
+        lambda body: body.replace(b'"version": "1.0"', b'"version": NaN', 1),
+        lambda body: body.replace(b'"version": "1.0"', b'"version": 1e400', 1),
+        lambda body: body.replace(b'"locale": "en-US"', b'"locale": "en-\\ud800"', 1),
+        lambda body: b"\xef\xbb\xbf" + body,
+    ],
+    ids=["NaN", "float-overflow", "lone-surrogate", "byte-order-mark"],
+)
+def test_signed_bodies_that_are_not_strict_json_are_refused(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture, bend: Callable[[bytes], bytes]
+) -> None:
+    """What Python's json module would accept but RFC 8259 JSON is not: a 400, even signed."""
+    caplog.set_level(logging.WARNING)
+    body = bend(launch_body())
+    assert body != launch_body()
+    assert_rejected(post_raw(client, body, sign(body)), 400, "not JSON", caplog)
 
 
 def test_a_rejected_request_changes_no_progress(client: FlaskClient, settings: Settings) -> None:
