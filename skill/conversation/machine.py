@@ -12,6 +12,7 @@ loading them cost about 1 ms of it.
 from __future__ import annotations
 
 from datetime import time
+from typing import TYPE_CHECKING
 
 from msgspec.structs import replace
 
@@ -24,6 +25,9 @@ from skill.conversation.preferences import reps_per_turn, routine_for
 from skill.conversation.profile import Profile, ReminderOffer
 from skill.conversation.state import IN_ROUTINE, DialogueState, Phase, Position
 from skill.conversation.turn import Outcome, RoutineRequest, Transition, Turn
+
+if TYPE_CHECKING:  # loaded with the reminder transitions, on first use
+    from skill.conversation.reminder import ReminderWish
 
 __all__ = ["Outcome", "RoutineRequest", "Turn", "step"]
 
@@ -367,39 +371,41 @@ def stats(state: DialogueState, turn: Turn) -> Outcome:
     return Outcome(state, habit_replies.stats(state, turn.catalog, turn.history, turn.today))
 
 
+def _calling_reminders(
+    state: DialogueState, action: str, wish: ReminderWish | None = None
+) -> Outcome:
+    """The state unchanged, with a call to the Reminders API (`action`: a `ReminderAction`
+    value) left to the Alexa layer."""
+    from skill.conversation.reminder import ReminderAction, ReminderCall
+
+    return Outcome(state, None, reminder_call=ReminderCall(ReminderAction(action), wish))
+
+
 def set_reminder(state: DialogueState, turn: Turn) -> Outcome:
     from skill.conversation import habit_replies
-    from skill.conversation.reminder import ReminderAction, ReminderCall
 
     if turn.reminder_wish is None:
         reply = habit_replies.after_service(
             state, turn.catalog, habit_replies.time_not_understood()
         )
         return Outcome(state, reply)
-    return Outcome(
-        state, None, reminder_call=ReminderCall(ReminderAction.CREATE, turn.reminder_wish)
-    )
+    return _calling_reminders(state, "create", turn.reminder_wish)
 
 
 def list_reminders(state: DialogueState, turn: Turn) -> Outcome:
-    from skill.conversation.reminder import ReminderAction, ReminderCall
-
-    return Outcome(state, None, reminder_call=ReminderCall(ReminderAction.LIST))
+    return _calling_reminders(state, "list")
 
 
 def cancel_reminders(state: DialogueState, turn: Turn) -> Outcome:
-    from skill.conversation.reminder import ReminderAction, ReminderCall
-
-    return Outcome(state, None, reminder_call=ReminderCall(ReminderAction.CANCEL))
+    return _calling_reminders(state, "cancel")
 
 
 def accept_reminder_offer(state: DialogueState, turn: Turn) -> Outcome:
     """Yes to the offer: a daily reminder at this local time (the Alexa layer asks consent)."""
-    from skill.conversation.reminder import Frequency, ReminderAction, ReminderCall, ReminderWish
+    from skill.conversation.reminder import Frequency, ReminderWish
 
     now = turn.local_time or time(hour=9)
-    wish = ReminderWish(Frequency.DAILY, now.hour, now.minute)
-    return Outcome(state, None, reminder_call=ReminderCall(ReminderAction.CREATE, wish))
+    return _calling_reminders(state, "create", ReminderWish(Frequency.DAILY, now.hour, now.minute))
 
 
 def decline_reminder_offer(state: DialogueState, turn: Turn) -> Outcome:
