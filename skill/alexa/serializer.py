@@ -52,10 +52,17 @@ class FastSerializer(DefaultSerializer):
         return self.read(data, obj_type)
 
     def read(self, data: Any, obj_type: Any) -> Any:
-        """The SDK objects for already-parsed JSON data (no JSON text round trip)."""
+        """The SDK objects for already-parsed JSON data (no JSON text round trip). Any error
+        inside becomes SerializationException, as the SDK reports them (caught here once, not
+        around every object: the message is the innermost error's either way)."""
         if data is None:
             return None
-        return self._reader(obj_type)(data)
+        try:
+            return self._reader(obj_type)(data)
+        except SerializationException:
+            raise
+        except Exception as error:
+            raise SerializationException(str(error)) from error
 
     def serialize(self, obj: Any) -> Any:
         if obj is None or isinstance(obj, str | int | float | bytes):  # bool is an int
@@ -148,30 +155,31 @@ class FastSerializer(DefaultSerializer):
         return self._fields_reader(model, by_sdk)
 
     def _fields_reader(self, model: type, by_sdk: Reader) -> Reader:
-        """Field types are resolved when first read (models can contain themselves)."""
-        fields = tuple(
-            (attribute, key, model.deserialized_types[attribute])
+        """Field types are resolved when first read (models can contain themselves). The
+        payload's keys are walked, not the model's fields: most fields are absent."""
+        fields = {
+            key: (attribute, model.deserialized_types[attribute])
             for attribute, key in _fields_of(model)
-        )
-        known = {key for _, key, _ in fields}
+        }
         readers = self._readers
 
         def read(data: Any) -> Any:
             if not isinstance(data, dict):
                 return by_sdk(data)
             instance = model()
-            for attribute, key, field_type in fields:
-                if key in data:
-                    value = data[key]
-                    if value is not None:
-                        value = (readers.get(field_type) or self._reader(field_type))(value)
-                    setattr(instance, attribute, value)
-            for key in data.keys() - known:  # kept as they are, as the SDK does, except
-                if _settable(model, key):  # keys that would replace the object's own parts
-                    setattr(instance, key, data[key])
+            for key, value in data.items():
+                field = fields.get(key)
+                if field is None:  # kept as it is, as the SDK does, unless the key would
+                    if _settable(model, key):  # replace one of the object's own parts
+                        setattr(instance, key, value)
+                    continue
+                attribute, field_type = field
+                if value is not None:
+                    value = (readers.get(field_type) or self._reader(field_type))(value)
+                setattr(instance, attribute, value)
             return instance
 
-        return _reporting(read)
+        return read
 
     def _discriminated_reader(self, model: type, by_sdk: Reader) -> Reader:
         """Reads the subclass the payload names (as the SDK does, without looking further)."""
@@ -191,7 +199,7 @@ class FastSerializer(DefaultSerializer):
                 reader = subclasses[name] = self._fields_reader(subclass, by_sdk)
             return reader(data)
 
-        return _reporting(read)
+        return read
 
 
 def _fields_of(model: type) -> tuple[tuple[str, str], ...]:
@@ -239,17 +247,3 @@ def _enum_reader(kind: type[Enum]) -> Reader:
             raise SerializationException(str(error)) from error
 
     return read
-
-
-def _reporting(read: Reader) -> Reader:
-    """Errors inside a model become SerializationException, as the SDK reports them."""
-
-    def guarded(data: Any) -> Any:
-        try:
-            return read(data)
-        except SerializationException:
-            raise
-        except Exception as error:
-            raise SerializationException(str(error)) from error
-
-    return guarded
