@@ -23,7 +23,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skill.alexa.entry import RequestRejected
+from skill.alexa.entry import RequestRejected, encodes_as_strict_json
 from skill.alexa.intents import INTENT_EVENTS
 from skill.config import Settings
 from skill.conversation.state import Phase
@@ -107,6 +107,19 @@ def json_values(max_depth: int) -> st.SearchStrategy[Any]:
         max_leaves=6,
     )
     return st.one_of(trees, trees, trees, st.integers(1, max_depth).map(nested))
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(json_values(40) | st.dictionaries(TEXT, json_values(4), max_size=3))
+def test_the_strict_json_check_accepts_what_json_encodes_in_utf8(value: Any) -> None:
+    """The check the session attributes get (the SDK echoes them) agrees with encoding them."""
+    try:
+        json.dumps(value, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    except ValueError:  # NaN or infinity; UnicodeEncodeError (a lone surrogate) is one too
+        encodes = False
+    else:
+        encodes = True
+    assert encodes_as_strict_json(value) is encodes
 
 
 # Envelopes
