@@ -32,7 +32,7 @@ APPLICATION_ID_PATHS = (
 def lookup(data: object, *keys: str) -> Any:
     """data[k1][k2]..., or None where any level is missing or not an object."""
     for key in keys:
-        if not isinstance(data, Mapping):
+        if type(data) is not dict and not isinstance(data, Mapping):  # dict: no ABC check
             return None
         data = data.get(key)
     return data
