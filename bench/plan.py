@@ -26,8 +26,10 @@ DEFAULT = Plan(
     cold_runs=31,
     warm_conversations=300,
     pool_conversations=16,
-    http_rounds=6,  # even: see measure_http's order of the servers
-    http_seconds=3,
+    # Ten short rounds rather than six of 3 s: the host's speed drifts over seconds, so a
+    # pair of runs closer in time, and more pairs, give a steadier median of their ratios.
+    http_rounds=10,  # even: see measure_http's order of the servers
+    http_seconds=2,
     warmup_seconds=2,
     soak_seconds=60,
     store_routines=20,
