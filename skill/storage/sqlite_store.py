@@ -48,11 +48,11 @@ BUSY_TIMEOUT_SECONDS = 5.0
 # ID needs the B-tree's top pages; the rest is in the kernel's file cache.
 PAGE_CACHE_KIB = 256
 # Connections a process keeps at most. Python lets other threads run while SQLite works, so
-# under load each of a worker's 16 threads opened one (each holds its page cache and SQLite's
-# own allocations): a loaded worker held 44.3 MiB, against 43.5 with 8 and 42.9 with 4. Fewer
-# make threads queue for a connection whose holder waits for Python's GIL: p99 at c=32 was
-# 1.45x and 1.61x the baseline's with 4 (one connection per thread, runs interleaved: 1.15x,
-# 1.28x), 1.20x with 8 in the same hour.
+# under load each of a worker's threads (16 then, 8 now) opened one (each holds its page cache
+# and SQLite's own allocations): a loaded worker held 44.3 MiB, against 43.5 with 8 and 42.9
+# with 4. Fewer make threads queue for a connection whose holder waits for Python's GIL: p99
+# at c=32 was 1.45x and 1.61x the baseline's with 4 (one connection per thread, runs
+# interleaved: 1.15x, 1.28x), 1.20x with 8 in the same hour.
 MAX_CONNECTIONS = 8
 
 _MIGRATIONS = {  # schema version -> the statements that bring the previous version to it
