@@ -58,7 +58,7 @@ class Profile(Struct, frozen=True):
     @classmethod
     def from_dict(cls, raw: object) -> Profile:
         """A stored profile; each unreadable field falls back to its default on its own."""
-        if not isinstance(raw, Mapping):
+        if type(raw) is not dict and not isinstance(raw, Mapping):  # dict: no ABC check
             return cls()
         values: dict[str, Any] = {}
         for name in ("hold_seconds", "reps", "pace_seconds"):
@@ -68,7 +68,7 @@ class Profile(Struct, frozen=True):
         if instructions is not None:
             values["instructions"] = instructions
         done = raw.get("done")
-        if isinstance(done, Mapping):
+        if type(done) is dict or isinstance(done, Mapping):
             values["done"] = {
                 str(k): int(v) for k, v in done.items() if isinstance(k, str) and is_count(v)
             }

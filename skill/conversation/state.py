@@ -60,7 +60,10 @@ class DialogueState(Struct, frozen=True):
         if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION:
             return None
         routine_id, stretch, side, phase = (
-            raw.get(k) for k in ("routine", "stretch", "side", "phase")
+            raw.get("routine"),
+            raw.get("stretch"),
+            raw.get("side"),
+            raw.get("phase"),
         )
         busy_until, pending, rep = (raw.get(k, d) for k, d in STATE_EXTRAS)
         known_phase = _PHASES.get(phase) if isinstance(phase, str) else None
@@ -69,7 +72,7 @@ class DialogueState(Struct, frozen=True):
         if not isinstance(pending, str):
             return None
         numbers = (stretch, side, busy_until, rep)
-        if not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers):
+        if not (type(stretch) is type(side) is type(busy_until) is type(rep) is int):
             try:  # DynamoDB hands numbers back as Decimal
                 stretch, side, busy_until, rep = (int(n) for n in numbers)  # type: ignore[call-overload]
             except (TypeError, ValueError, ArithmeticError):
