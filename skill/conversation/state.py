@@ -71,8 +71,8 @@ class DialogueState(Struct, frozen=True):
             return None
         if not isinstance(pending, str):
             return None
-        numbers = (stretch, side, busy_until, rep)
         if not (type(stretch) is type(side) is type(busy_until) is type(rep) is int):
+            numbers = (stretch, side, busy_until, rep)
             try:  # DynamoDB hands numbers back as Decimal
                 stretch, side, busy_until, rep = (int(n) for n in numbers)  # type: ignore[call-overload]
             except (TypeError, ValueError, ArithmeticError):
