@@ -176,10 +176,15 @@ def test_rejects_missing_headers(fetcher, clock, dropped, reason):
     assert fetcher.urls == []
 
 
-def test_rejects_signature_that_is_not_base64(fetcher, clock):
+@pytest.mark.parametrize(
+    "signature",
+    ["not*base64", "QUJD\n", "QU JD", "QUI", "QUJ-", "QUJDé"],
+    ids=["symbol", "newline", "space", "unpadded", "url-safe", "non-ascii"],
+)
+def test_rejects_signature_that_is_not_base64(fetcher, clock, signature):
     request_env = envelope(clock.now)
     body = encode(request_env)
-    headers = signed_headers(body) | {SIGNATURE_256_HEADER: "not*base64"}
+    headers = signed_headers(body) | {SIGNATURE_256_HEADER: signature}
     with rejects("Signature-256 header is not base64"):
         make_verifier(fetcher, clock).verify(headers, body, request_env)
 

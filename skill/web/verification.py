@@ -7,7 +7,6 @@ bytes and the parsed JSON dict, so it can run before the body is deserialized.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import math
 from abc import ABC, abstractmethod
@@ -79,9 +78,9 @@ class RequestVerifier(AbstractVerifier):
             sha1_only = _header(headers, SIGNATURE_HEADER) is not None
             note = f" (SHA-1 {SIGNATURE_HEADER} header is not accepted)" if sha1_only else ""
             raise VerificationException(f"{SIGNATURE_256_HEADER} header missing{note}")
-        try:
-            signature_bytes = base64.b64decode(signature, validate=True)
-        except binascii.Error:
+        try:  # strict: only the base64 alphabet, padded (ValueError for non-ASCII text too)
+            signature_bytes = binascii.a2b_base64(signature, strict_mode=True)
+        except ValueError:
             raise VerificationException(f"{SIGNATURE_256_HEADER} header is not base64") from None
         signer = self._certificates.get(cert_url)
         if not signer.public_key.verifies(signature_bytes, serialized_request_env):
