@@ -11,7 +11,9 @@ import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import boto3
 import pytest
 from ask_sdk_model import Application, Context, RequestEnvelope, User
 from ask_sdk_model.interfaces.system import SystemState
@@ -44,6 +46,11 @@ def user() -> RequestEnvelope:
     return envelope(f"amzn1.ask.account.{uuid.uuid4()}")
 
 
+def table(dynalite: Dynalite) -> Any:
+    """The progress table, through a boto3 resource of the test's own."""
+    return boto3.resource("dynamodb", endpoint_url=dynalite.endpoint_url).Table(TABLE)
+
+
 @pytest.fixture
 def paused(dynalite: Dynalite) -> Iterator[None]:
     """The server process frozen (SIGSTOP): it accepts connections but never answers."""
@@ -57,7 +64,7 @@ def paused(dynalite: Dynalite) -> Iterator[None]:
 def test_table_is_created_on_first_use_not_in_constructor(dynalite: Dynalite) -> None:
     name = f"created-{uuid.uuid4().hex[:8]}"
     store = DynamoDbStore(name, endpoint_url=dynalite.endpoint_url, create_table=True)
-    client = store.dynamodb.meta.client
+    client = boto3.client("dynamodb", endpoint_url=dynalite.endpoint_url)
     assert name not in client.list_tables()["TableNames"]
 
     assert store.get_attributes(envelope("someone")) == {}
@@ -128,6 +135,32 @@ def test_state_round_trip_gives_ints_not_decimals(
     assert (store.reads, store.writes) == (1, 1)
 
 
+def test_the_ask_sdk_adapters_table_layout_both_ways(
+    dynalite: Dynalite, store: DynamoDbStore, user: RequestEnvelope
+) -> None:
+    """A table written by ask-sdk's DynamoDbAdapter reads here, and what this store writes reads
+    there: the skill can take over a table the SDK's adapter kept, and go back."""
+    # Imported here: its module builds a resource at import, which needs the fixture's region.
+    from ask_sdk_dynamodb.adapter import DynamoDbAdapter
+
+    adapter = DynamoDbAdapter(
+        TABLE,
+        partition_keygen=lambda envelope: envelope.context.system.user.user_id,
+        dynamodb_resource=boto3.resource("dynamodb", endpoint_url=dynalite.endpoint_url),
+    )
+    assert store.get_attributes(user) == {}  # creates the table
+    history = History(2, 1, "2024-03-01", 1, ("2024-03-01",)).to_dict()
+    adapter.save_attributes(user, {STATE: {"step": 4}, HISTORY: history})
+    assert store.get_attributes(user) == {STATE: {"step": 4}, PROFILE: {}, HISTORY: history}
+
+    store.save_attributes(user, {STATE: {"step": 5}, PROFILE: {"hold": 45}})
+    assert adapter.get_attributes(user) == {
+        STATE: {"step": 5},
+        PROFILE: {"hold": 45},
+        HISTORY: history,
+    }
+
+
 def test_state_is_replaced_on_every_save(store: DynamoDbStore, user: RequestEnvelope) -> None:
     store.save_attributes(user, {STATE: {"routine": "morning", "step": 3}})
     store.save_attributes(user, {STATE: {"step": 4}})
@@ -157,12 +190,11 @@ def test_profile_is_replaced_with_the_state_and_kept_by_completions(
 
 
 def test_a_record_from_before_profiles_loads_and_takes_one(
-    store: DynamoDbStore, user: RequestEnvelope
+    dynalite: Dynalite, store: DynamoDbStore, user: RequestEnvelope
 ) -> None:
     old = {STATE: {"step": 2}, HISTORY: {"completed": 3, "streak": 1, "last_day": "2024-01-01"}}
     assert store.get_attributes(user) == {}  # creates the table
-    table = store.dynamodb.Table(TABLE)
-    table.put_item(Item={"id": user.context.system.user.user_id, "attributes": old})
+    table(dynalite).put_item(Item={"id": user.context.system.user.user_id, "attributes": old})
     assert store.get_attributes(user) == {**old, PROFILE: {}}
     store.save_attributes(user, {STATE: {"step": 3}, PROFILE: {"reps": 15}})
     assert store.get_attributes(user) == {
@@ -201,11 +233,12 @@ def test_completions_on_consecutive_days_build_a_streak(
 
 
 def test_unreadable_item_reads_as_empty_and_heals(
-    store: DynamoDbStore, user: RequestEnvelope
+    dynalite: Dynalite, store: DynamoDbStore, user: RequestEnvelope
 ) -> None:
     user_id = user.context.system.user.user_id
     garbage = {STATE: {"seconds": Decimal("1.5")}, HISTORY: "not a map"}
-    store.dynamodb.Table(TABLE).put_item(Item={"id": user_id, "attributes": garbage})
+    assert store.get_attributes(user) == {}  # creates the table
+    table(dynalite).put_item(Item={"id": user_id, "attributes": garbage})
 
     assert store.get_attributes(user) == {STATE: {}, PROFILE: {}, HISTORY: {}}
     store.save_attributes(user, {STATE: {"step": 1}, COMPLETED_ON: "2024-03-01"})
@@ -311,4 +344,4 @@ def test_import_needs_no_aws_configuration(tmp_path: Path) -> None:
         [sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "DynamoDbAdapter"
+    assert done.stdout.strip() == "AbstractPersistenceAdapter"

@@ -1,8 +1,15 @@
-"""Progress store on DynamoDB, built on ask-sdk's `DynamoDbAdapter` and its table layout.
+"""Progress store on DynamoDB, in ask-sdk's `DynamoDbAdapter` table layout, through boto3's
+low-level client.
 
 One item per Alexa user: partition key ``id`` (the user ID), the skill's attributes in the map
 ``attributes`` (``{"state": ..., "history": ...}``), and a top-level ``history_version`` number
-that every completion bumps, so completions are applied with optimistic concurrency.
+that every completion bumps, so completions are applied with optimistic concurrency. A table the
+adapter wrote reads here, and the other way round.
+
+Not the adapter itself: it works through a DynamoDB *resource*, which costs every cold start
+far more to build than a client (the bench's "cold start on DynamoDB" rows), and its module
+builds one at import. The values are converted with boto3's own `TypeSerializer` and
+`TypeDeserializer`, as the resource does.
 """
 
 from __future__ import annotations
@@ -16,10 +23,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import boto3
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_model import RequestEnvelope
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -34,32 +43,10 @@ from skill.storage.base import (
     user_id_of,
 )
 
-
-def _import_adapter() -> type[DynamoDbAdapter]:
-    """`DynamoDbAdapter`, imported without building the resource its module builds.
-
-    Its module evaluates ``boto3.resource("dynamodb")`` as a default argument at import, which
-    raises NoRegionError without a region, may search the credential chain, and loads the
-    DynamoDB service model: about 80 ms of every cold start on a 2-core machine, several times
-    that on a 256 MB Lambda. The default is never used (`DynamoDbStore` passes its own
-    resource), so while the module is imported ``boto3.resource`` builds nothing.
-    """
-    build = boto3.resource
-    boto3.resource = lambda *args, **kwargs: None
-    try:
-        from ask_sdk_dynamodb.adapter import DynamoDbAdapter
-    finally:
-        boto3.resource = build
-    return DynamoDbAdapter
-
-
-if TYPE_CHECKING:
-    from ask_sdk_dynamodb.adapter import DynamoDbAdapter
-else:
-    DynamoDbAdapter = _import_adapter()
-
 logger = logging.getLogger(__name__)
 
+PARTITION_KEY = "id"  # the adapter's names, so that a table it wrote reads here
+ATTRIBUTES = "attributes"
 VERSION = "history_version"
 # Each call gets one retry and timeouts from what is left of the request's budget
 # (skill.budget): a read timeout of at most MAX_READ_TIMEOUT_S, rounded down to one of
@@ -75,14 +62,16 @@ RETRYABLE = frozenset({
     "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
     "InternalServerError", "ServiceUnavailable",
 })  # fmt: skip
+_TO_DYNAMODB = TypeSerializer().serialize
+_FROM_DYNAMODB = TypeDeserializer().deserialize
 
 
-class DynamoDbStore(DynamoDbAdapter):
+class DynamoDbStore(AbstractPersistenceAdapter):
     """The progress store contract (`skill.storage.base`) on a DynamoDB table.
 
-    Constructing does no network I/O; with ``create_table`` the table (on-demand billing, like
-    template.yaml) is created on first use. ``reads`` and ``writes`` count ``get_attributes``
-    and ``save_attributes`` calls that reach the table (like the SQLite store).
+    Constructing builds the client (no network I/O); with ``create_table`` the table (on-demand
+    billing, like template.yaml) is created on first use. ``reads`` and ``writes`` count
+    ``get_attributes`` and ``save_attributes`` calls that reach the table (like the SQLite store).
     """
 
     def __init__(
@@ -93,27 +82,22 @@ class DynamoDbStore(DynamoDbAdapter):
         region: str | None = None,
         create_table: bool = False,
     ) -> None:
-        # One session for every resource: the second and later reuse its loaded service
-        # models (on this machine 4 ms instead of 72 for each new session's first resource).
-        self._session = boto3.Session(region_name=region)
-        with _unavailable_on_aws_errors():
-            resource = self._session.resource(
-                "dynamodb", endpoint_url=endpoint_url, config=CLIENT_CONFIG
-            )
-        # The adapter would create the table in its constructor (provisioned, network I/O):
-        # it gets create_table=False and the table is created lazily by `_table`.
-        super().__init__(
-            table_name, partition_keygen=user_id_of, create_table=False, dynamodb_resource=resource
-        )
+        self.table_name = table_name
         self.reads = 0
         self.writes = 0
+        # One session for every client: the later ones reuse its loaded service model.
+        self._session = boto3.Session(region_name=region)
         self._endpoint_url = endpoint_url
-        self._tables: dict[float, Any] = {}  # per-attempt read timeout -> a Table handle
+        with _unavailable_on_aws_errors():  # no region: raised here, at start-up
+            first = self._session.client(
+                "dynamodb", endpoint_url=endpoint_url, config=CLIENT_CONFIG
+            )
+        self._clients: dict[float, Any] = {MAX_READ_TIMEOUT_S: first}  # per read timeout
         self._table_ready = not create_table
         self._lock = threading.Lock()
 
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
-        key = self._key(request_envelope)
+        key = _key(request_envelope)
         self._count("reads")
         with _unavailable_on_aws_errors():
             response = self._call(
@@ -121,14 +105,14 @@ class DynamoDbStore(DynamoDbAdapter):
                 Key=key,
                 ConsistentRead=True,
                 ProjectionExpression="#a",
-                ExpressionAttributeNames={"#a": self.attribute_name},
+                ExpressionAttributeNames={"#a": ATTRIBUTES},
             )
         if "Item" not in response:
             return {}
-        attributes = response["Item"].get(self.attribute_name)
+        attributes = _item(response).get(ATTRIBUTES)
         if not isinstance(attributes, dict):
             attributes = {}
-        user_id = key[self.partition_key_name]
+        user_id = key[PARTITION_KEY]["S"]
         attributes.setdefault(PROFILE, {})  # saved before profiles existed
         return {
             part: _readable(attributes.get(part), user_id, part)
@@ -139,7 +123,7 @@ class DynamoDbStore(DynamoDbAdapter):
         self, request_envelope: RequestEnvelope, attributes: Mapping[str, Any]
     ) -> None:
         parts, day = parse_save(attributes)
-        key = self._key(request_envelope)
+        key = _key(request_envelope)
         self._count("writes")
         with _unavailable_on_aws_errors():
             if day is None:
@@ -148,14 +132,10 @@ class DynamoDbStore(DynamoDbAdapter):
                 self._save_completion(key, parts, day)
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
-        key = self._key(request_envelope)
         with _unavailable_on_aws_errors():
-            self._call("delete_item", Key=key)
+            self._call("delete_item", Key=_key(request_envelope))
 
-    def _key(self, request_envelope: RequestEnvelope) -> dict[str, str]:
-        return {self.partition_key_name: self.partition_keygen(request_envelope)}
-
-    def _save_parts(self, key: dict[str, str], parts: dict[str, dict[str, Any]]) -> None:
+    def _save_parts(self, key: dict[str, Any], parts: dict[str, dict[str, Any]]) -> None:
         """Replace the state and profile only; create the attributes map (empty history) if it
         is missing.
 
@@ -166,10 +146,10 @@ class DynamoDbStore(DynamoDbAdapter):
         """
         tokens = {STATE: ("#s", ":s"), PROFILE: ("#p", ":p")}
         given = [part for part in tokens if part in parts]  # an absent profile stays as stored
-        names = {"#a": self.attribute_name, **{tokens[p][0]: p for p in given}}
-        values = {tokens[p][1]: parts[p] for p in given}
+        names = {"#a": ATTRIBUTES, **{tokens[p][0]: p for p in given}}
+        values = {tokens[p][1]: _TO_DYNAMODB(parts[p]) for p in given}
         update = "SET " + ", ".join(f"#a.{tokens[p][0]} = {tokens[p][1]}" for p in given)
-        new_map = {PROFILE: {}, **parts, HISTORY: History().to_dict()}
+        new_map = _TO_DYNAMODB({PROFILE: {}, **parts, HISTORY: History().to_dict()})
         for _ in range(2):
             try:
                 self._call(
@@ -189,7 +169,7 @@ class DynamoDbStore(DynamoDbAdapter):
                     Key=key,
                     UpdateExpression="SET #a = :a",
                     ConditionExpression="attribute_not_exists(#a)",
-                    ExpressionAttributeNames={"#a": self.attribute_name},
+                    ExpressionAttributeNames={"#a": ATTRIBUTES},
                     ExpressionAttributeValues={":a": new_map},
                 )
                 return
@@ -198,7 +178,7 @@ class DynamoDbStore(DynamoDbAdapter):
         raise StoreUnavailable("the attributes map kept appearing and vanishing; state not saved")
 
     def _save_completion(
-        self, key: dict[str, str], parts: dict[str, dict[str, Any]], day: date
+        self, key: dict[str, Any], parts: dict[str, dict[str, Any]], day: date
     ) -> None:
         """Write the state, the profile and the history with one more completion, unless a
         completion raced us.
@@ -209,31 +189,35 @@ class DynamoDbStore(DynamoDbAdapter):
         """
         deadline = time.monotonic() + COMPLETION_BUDGET_S
         for attempt in itertools.count():
-            item = self._call(
-                "get_item",
-                Key=key,
-                ConsistentRead=True,
-                ProjectionExpression="#a.#h, #a.#p, #v",
-                ExpressionAttributeNames={
-                    "#a": self.attribute_name,
-                    "#h": HISTORY,
-                    "#p": PROFILE,
-                    "#v": VERSION,
-                },
-            ).get("Item", {})
-            stored = item.get(self.attribute_name)
+            item = _item(
+                self._call(
+                    "get_item",
+                    Key=key,
+                    ConsistentRead=True,
+                    ProjectionExpression="#a.#h, #a.#p, #v",
+                    ExpressionAttributeNames={
+                        "#a": ATTRIBUTES,
+                        "#h": HISTORY,
+                        "#p": PROFILE,
+                        "#v": VERSION,
+                    },
+                )
+            )
+            stored = item.get(ATTRIBUTES)
             stored = stored if isinstance(stored, dict) else {}
             old = History.from_dict(stored.get(HISTORY))
             version = item.get(VERSION)
             kept = {PROFILE: stored.get(PROFILE, {})}  # replaced only when the save gives one
             values: dict[str, Any] = {
-                ":a": {**kept, **parts, HISTORY: record_completion(old, day).to_dict()},
-                ":next": int(version or 0) + 1,
+                ":a": _TO_DYNAMODB(
+                    {**kept, **parts, HISTORY: record_completion(old, day).to_dict()}
+                ),
+                ":next": _TO_DYNAMODB(int(version or 0) + 1),
             }
             if version is None:
                 condition = "attribute_not_exists(#v)"
             else:
-                condition, values[":v"] = "#v = :v", version
+                condition, values[":v"] = "#v = :v", _TO_DYNAMODB(version)
             try:  # not retried: a write that timed out may have landed, and would count twice
                 self._call(
                     "update_item",
@@ -241,7 +225,7 @@ class DynamoDbStore(DynamoDbAdapter):
                     Key=key,
                     UpdateExpression="SET #a = :a, #v = :next",
                     ConditionExpression=condition,
-                    ExpressionAttributeNames={"#a": self.attribute_name, "#v": VERSION},
+                    ExpressionAttributeNames={"#a": ATTRIBUTES, "#v": VERSION},
                     ExpressionAttributeValues=values,
                 )
                 return
@@ -256,47 +240,44 @@ class DynamoDbStore(DynamoDbAdapter):
         """One table operation with timeouts from the request's budget, retried once on a
         timeout, throttling or a server error if `retry` and time is left."""
         for attempt in (1, 2):
-            table = self._table(call_timeout(MAX_READ_TIMEOUT_S))
+            client = self._client(call_timeout(MAX_READ_TIMEOUT_S))
             try:
-                return getattr(table, operation)(**kwargs)
+                return getattr(client, operation)(TableName=self.table_name, **kwargs)
             except (BotoCoreError, ClientError) as error:
                 if attempt == 2 or not retry or not _retryable(error):
                     raise
         raise AssertionError("unreachable")
 
-    def _table(self, read_timeout: float) -> Any:
-        """The Table handle whose client waits at most `read_timeout` (rounded down to one of
+    def _client(self, read_timeout: float) -> Any:
+        """The client that waits at most `read_timeout` (rounded down to one of
         ATTEMPT_TIMEOUTS_S); the table is created first (once) when ``create_table`` was asked."""
         fitting = [limit for limit in ATTEMPT_TIMEOUTS_S if limit <= read_timeout]
         if not fitting:
             raise BudgetSpent(f"{read_timeout:.2f} s left is too little for a DynamoDB call")
         limit = fitting[-1]
-        table = self._tables.get(limit)
-        if table is not None and self._table_ready:
-            return table
+        client = self._clients.get(limit)
+        if client is not None and self._table_ready:
+            return client
         with self._lock:
             if not self._table_ready:
                 self._create_table()
                 self._table_ready = True
-            if limit not in self._tables:
+            if limit not in self._clients:
                 config = CLIENT_CONFIG.merge(
                     Config(connect_timeout=min(1.0, limit), read_timeout=limit)
                 )
-                resource = self._session.resource(
+                self._clients[limit] = self._session.client(
                     "dynamodb", endpoint_url=self._endpoint_url, config=config
                 )
-                self._tables[limit] = resource.Table(self.table_name)  # no I/O until used
-            return self._tables[limit]
+            return self._clients[limit]
 
     def _create_table(self) -> None:
-        client = self.dynamodb.meta.client
+        client = self._clients[MAX_READ_TIMEOUT_S]
         with suppress(client.exceptions.ResourceInUseException):  # it exists already
             client.create_table(
                 TableName=self.table_name,
-                KeySchema=[{"AttributeName": self.partition_key_name, "KeyType": "HASH"}],
-                AttributeDefinitions=[
-                    {"AttributeName": self.partition_key_name, "AttributeType": "S"}
-                ],
+                KeySchema=[{"AttributeName": PARTITION_KEY, "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": PARTITION_KEY, "AttributeType": "S"}],
                 BillingMode="PAY_PER_REQUEST",
             )
         client.get_waiter("table_exists").wait(
@@ -306,6 +287,16 @@ class DynamoDbStore(DynamoDbAdapter):
     def _count(self, counter: str) -> None:
         with self._lock:
             setattr(self, counter, getattr(self, counter) + 1)
+
+
+def _key(request_envelope: RequestEnvelope) -> dict[str, Any]:
+    """The item's key, in DynamoDB's typed form."""
+    return {PARTITION_KEY: {"S": user_id_of(request_envelope)}}
+
+
+def _item(response: Mapping[str, Any]) -> dict[str, Any]:
+    """The item a get_item read, in Python values (numbers as Decimals); {} if none."""
+    return {name: _FROM_DYNAMODB(value) for name, value in response.get("Item", {}).items()}
 
 
 @contextmanager
