@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.cold_dynamodb import measure_cold_start_dynamodb
 from bench.coldstart import measure_cold_start
 from bench.conversation import record_routines
 from bench.cost import estimate
@@ -49,6 +50,8 @@ def run(quick: bool) -> dict[str, Any]:
         workdir = Path(folder)
         _progress("cold start")
         results["cold_start"] = measure_cold_start(plan, workdir)
+        _progress("cold start on DynamoDB (dynalite)")
+        results["cold_start_dynamodb"] = measure_cold_start_dynamodb(plan, workdir)
         _progress("warm turns and store cost")
         results["warm"], results["store"] = measure_warm(plan, workdir)
         _progress("store requests on DynamoDB (dynalite)")

@@ -11,7 +11,8 @@ The Lambda Python runtime's bootstrap (awslambdaric: bootstrap.py and the module
 lambda_runtime_client, lambda_runtime_marshaller and lambda_runtime_log_utils) has imported
 these standard modules before it loads the handler module, so they are imported before the clock
 starts, for both skills alike. (Its simplejson and its C runtime client are not in either
-bundle, and neither skill imports them.)
+bundle, and neither skill imports them.) With BENCH_RUNTIME_PACKAGES set, that folder goes on
+the path after the bundle, as the runtime's own /var/runtime (boto3) does on Lambda.
 """
 
 import datetime  # noqa: F401
@@ -29,6 +30,8 @@ import warnings  # noqa: F401
 from concurrent.futures import ThreadPoolExecutor  # noqa: F401
 
 _STOP = sys.argv[2] if len(sys.argv) > 2 else None
+if "BENCH_RUNTIME_PACKAGES" in os.environ:
+    sys.path.append(os.environ["BENCH_RUNTIME_PACKAGES"])
 if _STOP == "start":
     os._exit(0)
 _START = time.perf_counter()

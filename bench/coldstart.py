@@ -24,7 +24,12 @@ from tests.support.servers import ROOT
 
 CHILD = Path(__file__).with_name("cold_child.py")
 BUILD = ROOT / "scripts" / "build_lambda.py"
-ENTRIES = {"ours": None, "baseline": ROOT / "bench" / "baseline" / "lambda_function.py"}
+ENTRIES = {
+    "ours": None,
+    "baseline": ROOT / "bench" / "baseline" / "lambda_function.py",
+    "baseline_dynamodb": ROOT / "bench" / "baseline" / "dynamodb_function.py",
+}
+SKILLS = ("ours", "baseline")
 NO_PYTHON = 3  # build_lambda.py --which-python: the runtime's Python is not installed
 # Set in every Lambda container (with others neither skill reads): our settings see Lambda.
 LAMBDA_ENV = {"AWS_LAMBDA_FUNCTION_NAME": "bench", "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12"}
@@ -43,7 +48,10 @@ def runtime_python() -> tuple[str | None, str]:
 
 
 def build_bundle(name: str, workdir: Path) -> Path:
+    """The named skill's bundle in workdir, built once (later calls find it there)."""
     out = workdir / f"bundle-{name}" / "lambda"
+    if (out / "lambda_function.py").exists():
+        return out
     command = [sys.executable, str(BUILD), "--out", str(out)]
     entry = ENTRIES[name]
     if entry is not None:
@@ -55,25 +63,31 @@ def build_bundle(name: str, workdir: Path) -> Path:
 
 
 def _child(
-    command: list[str], bundle: Path, db_path: Path, *child_args: str
+    command: list[str], bundle: Path, env: dict[str, str], *child_args: str
 ) -> tuple[subprocess.CompletedProcess[str], float]:
     """The cold-start child, run by `command` (the runtime's Python and its options, perhaps
-    under valgrind), answering a new user's LaunchRequest on a new SQLite file; with the
-    process's wall seconds."""
+    under valgrind) in `env`, answering a new user's LaunchRequest; with the process's wall
+    seconds."""
     event = json.dumps(launch_request(DeviceInfo(new_user())))
     start = time.perf_counter()
     done = subprocess.run(
         [*command, "-I", "-S", "-B", str(CHILD), str(bundle), *child_args],
-        input=event, capture_output=True, text=True, env=skill_env(db_path, **LAMBDA_ENV),
-        cwd=bundle, check=False,
+        input=event, capture_output=True, text=True, env=env, cwd=bundle, check=False,
     )  # fmt: skip
     return done, time.perf_counter() - start
 
 
-def run_child(python: str, bundle: Path, db_path: Path, *options: str) -> tuple[float, float, str]:
+def lambda_env(db_path: Path, **extra: str) -> dict[str, str]:
+    """A Lambda container's environment for the skill, its SQLite store on a new file."""
+    return skill_env(db_path, **LAMBDA_ENV, **extra)
+
+
+def run_child(
+    python: str, bundle: Path, env: dict[str, str], *options: str
+) -> tuple[float, float, str]:
     """(seconds from handler load to response ready, measured by the child; wall seconds of the
     process; what the child wrote to stderr)."""
-    done, wall = _child([python, *options], bundle, db_path)
+    done, wall = _child([python, *options], bundle, env)
     if done.returncode != 0:
         raise RuntimeError(f"cold start child failed: {done.stderr}")
     return json.loads(done.stdout)["ready_seconds"], wall, done.stderr
@@ -82,7 +96,7 @@ def run_child(python: str, bundle: Path, db_path: Path, *options: str) -> tuple[
 def count_instructions(valgrind: str, python: str, bundle: Path, db_path: Path, stop: str) -> int:
     """Instructions run by the cold-start child up to `stop` (start or ready), under callgrind."""
     callgrind = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", python]
-    done, _ = _child(callgrind, bundle, db_path, stop)
+    done, _ = _child(callgrind, bundle, lambda_env(db_path), stop)
     collected = re.search(r"Collected : (\d+)", done.stderr)
     if done.returncode != 0 or collected is None:
         raise RuntimeError(f"cold start child under callgrind failed: {done.stderr[-2000:]}")
@@ -103,12 +117,12 @@ def measure_instructions(python: str, bundles: dict[str, Path], workdir: Path) -
     return counts
 
 
-def build_bundles(workdir: Path) -> tuple[str, dict[str, Path]] | str:
-    """(the runtime's Python, each skill's bundle), or why they cannot be built here."""
+def build_bundles(workdir: Path, names: tuple[str, ...]) -> tuple[str, dict[str, Path]] | str:
+    """(the runtime's Python, each named skill's bundle), or why they cannot be built here."""
     python, why_not = runtime_python()
     if python is None:
         return why_not
-    return python, {name: build_bundle(name, workdir) for name in ENTRIES}
+    return python, {name: build_bundle(name, workdir) for name in names}
 
 
 def measure_cold_start(plan: Plan, workdir: Path) -> dict[str, Any]:
@@ -116,7 +130,7 @@ def measure_cold_start(plan: Plan, workdir: Path) -> dict[str, Any]:
     store file as on a new Lambda container (one unmeasured run each first). The ratios are
     medians of each pair's own ratio (two runs back to back), which a machine whose speed
     drifts during the runs disturbs less than a ratio of medians."""
-    built = build_bundles(workdir)
+    built = build_bundles(workdir, SKILLS)
     if isinstance(built, str):
         return {"skipped": built}
     python, bundles = built
@@ -127,7 +141,7 @@ def measure_cold_start(plan: Plan, workdir: Path) -> dict[str, Any]:
             order.reverse()
         for name, bundle in order:
             db_path = workdir / f"cold-{name}-{number}.sqlite3"
-            ready, wall, _ = run_child(python, bundle, db_path)
+            ready, wall, _ = run_child(python, bundle, lambda_env(db_path))
             if number:
                 runs[name].append((ready, wall))
     figures = {

@@ -23,7 +23,7 @@ from flask import Flask
 
 from bench.baseline.lambda_function import lambda_handler as baseline_handler
 from bench.baseline.web import app as baseline_app
-from bench.coldstart import build_bundles, run_child
+from bench.coldstart import SKILLS, build_bundles, lambda_env, run_child
 from bench.conversation import load_ours, record_routines, run_routine
 from bench.signing import signed_requests
 from bench.tooling import ensure_profiler
@@ -112,7 +112,7 @@ def _import_self_times(stderr: str) -> dict[str, int]:
 
 
 def profile_cold(folder: Path) -> None:
-    built = build_bundles(folder)
+    built = build_bundles(folder, SKILLS)
     if isinstance(built, str):
         print(f"cold: skipped, {built}")
         return
@@ -120,7 +120,8 @@ def profile_cold(folder: Path) -> None:
     times = {}
     for name, bundle in bundles.items():
         db_path = folder / f"cold-{name}.sqlite3"
-        times[name] = _import_self_times(run_child(python, bundle, db_path, "-X", "importtime")[2])
+        importtime = run_child(python, bundle, lambda_env(db_path), "-X", "importtime")[2]
+        times[name] = _import_self_times(importtime)
     only_ours = {m: t for m, t in times["ours"].items() if m not in times["baseline"]}
     by_package = Counter()
     for module, micros in only_ours.items():

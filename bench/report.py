@@ -50,6 +50,21 @@ def _cold_rows(cold: dict[str, Any]) -> list[list[str]]:
     ]
 
 
+def _cold_dynamodb_rows(cold: dict[str, Any]) -> list[list[str]]:
+    if "skipped" in cold:
+        return [["Lambda cold start on DynamoDB", f"skipped: {cold['skipped']}", "", "", ""]]
+    return [
+        [
+            f"Lambda cold start on DynamoDB (dynalite; boto3 {cold['boto3']} beside the bundle, "
+            f"medians of {cold['runs']}; baseline: the hello world on ask-sdk's DynamoDbAdapter)",
+            "handler loaded to answer ready (one read, one write)",
+            _ms(cold["ours_ms"]),
+            _ms(cold["baseline_ms"]),
+            _x(cold["ratio"]),
+        ]
+    ]
+
+
 def _store_rows(store: dict[str, Any], dynamodb: dict[str, Any]) -> list[list[str]]:
     rows = [
         [
@@ -93,6 +108,7 @@ def _store_rows(store: dict[str, Any], dynamodb: dict[str, Any]) -> list[list[st
 def _summary(results: dict[str, Any]) -> str:
     warm, store, http = (results[k] for k in ("warm", "store", "http"))
     rows = _cold_rows(results["cold_start"])
+    rows += _cold_dynamodb_rows(results.get("cold_start_dynamodb", {"skipped": "not run"}))
     for pct in ("p50", "p99"):
         rows.append(
             [

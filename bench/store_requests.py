@@ -18,18 +18,27 @@ from tests.support.dynalite import AWS_ENV_REMOVED, AWS_TEST_ENV, Dynalite
 TABLE = "bench-progress"
 
 
+def dynamodb_settings(endpoint_url: str) -> dict[str, str]:
+    """The skill's settings for the DynamoDB store at endpoint_url (TABLE), dummy credentials."""
+    return {
+        "SKILL_STORE": "dynamodb",
+        "SKILL_TABLE": TABLE,
+        **AWS_TEST_ENV,
+        "AWS_ENDPOINT_URL_DYNAMODB": endpoint_url,
+    }
+
+
 def measure_dynamodb_requests(plan: Plan, workdir: Path) -> dict[str, Any]:
     """Reads and writes per routine over plan.store_routines routines, or why skipped."""
     if shutil.which("node") is None:
         return {"skipped": "node is not installed (scripts/setup.sh --dev installs it)"}
     with Dynalite(workdir / "dynalite") as server:
-        aws = {**AWS_TEST_ENV, "AWS_ENDPOINT_URL_DYNAMODB": server.endpoint_url}
-        settings = {"SKILL_STORE": "dynamodb", "SKILL_TABLE": TABLE, **aws}
+        settings = dynamodb_settings(server.endpoint_url)
         with in_process(workdir / "unused.sqlite3", **settings):
             for name in AWS_ENV_REMOVED:
                 if name not in settings:
                     os.environ.pop(name, None)
-            _create_table(server.endpoint_url)
+            create_table(server.endpoint_url, TABLE)
             module = load_lambda_module()
             store = module._skill.persistence_adapter
             reads, writes = [], []
@@ -47,12 +56,23 @@ def measure_dynamodb_requests(plan: Plan, workdir: Path) -> dict[str, Any]:
     }
 
 
-def _create_table(endpoint_url: str) -> None:
+def dynamodb_client(endpoint_url: str) -> Any:
+    """A boto3 client for the DynamoDB at endpoint_url, with the dummy credentials of the tests."""
     import boto3
 
-    client = boto3.client("dynamodb", endpoint_url=endpoint_url)
-    client.create_table(
-        TableName=TABLE,
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint_url,
+        region_name=AWS_TEST_ENV["AWS_DEFAULT_REGION"],
+        aws_access_key_id=AWS_TEST_ENV["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=AWS_TEST_ENV["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def create_table(endpoint_url: str, name: str) -> None:
+    """The progress table (on-demand, keyed by "id") on the DynamoDB at endpoint_url."""
+    dynamodb_client(endpoint_url).create_table(
+        TableName=name,
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         BillingMode="PAY_PER_REQUEST",

@@ -1,0 +1,96 @@
+"""Cold start on the DynamoDB configuration, the one Lambda deployments run: ours with
+SKILL_STORE=dynamodb, and the hello world keeping its users in DynamoDB with ask-sdk's
+`DynamoDbAdapter` (bench/baseline/dynamodb_function.py), each answering a new user's
+LaunchRequest (one read and one write of the table) from dynalite over HTTP.
+
+Both bundles are built like the SQLite cold start's. Lambda's Python runtime provides boto3 in
+/var/runtime, outside the bundle; here the same packages, at the versions the tests use,
+installed for the runtime's Python and compiled by it, stand in for it on each child's path
+(with the SDK's adapter, which the baseline would ship in its bundle). Time only: under
+callgrind, botocore's start-up takes minutes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from bench.coldstart import build_bundles, lambda_env, run_child
+from bench.plan import Plan
+from bench.stats import median_ms
+from bench.store_requests import create_table, dynamodb_client, dynamodb_settings
+from tests.support.dynalite import AWS_ENV_REMOVED, Dynalite
+
+SKILLS = ("ours", "baseline_dynamodb")
+#: What Lambda's runtime provides (boto3 and its own dependencies not already in both bundles),
+#: and the adapter the baseline needs.
+RUNTIME_PACKAGES = (
+    "boto3",
+    "botocore",
+    "s3transfer",
+    "jmespath",
+    "ask-sdk-dynamodb-persistence-adapter",
+)
+
+
+def measure_cold_start_dynamodb(plan: Plan, workdir: Path) -> dict[str, Any]:
+    """Medians over plan.cold_runs runs each, ours and the baseline alternating, and the median
+    of each back-to-back pair's ratio (as for the SQLite cold start), or why skipped."""
+    if shutil.which("node") is None:
+        return {"skipped": "node is not installed (scripts/setup.sh --dev installs it)"}
+    built = build_bundles(workdir, SKILLS)
+    if isinstance(built, str):
+        return {"skipped": built}
+    python, bundles = built
+    packages = _runtime_packages(python, workdir / "runtime-packages")
+    runs: dict[str, list[float]] = {name: [] for name in SKILLS}
+    with Dynalite(workdir / "cold-dynalite") as server:
+        settings = dynamodb_settings(server.endpoint_url)
+        create_table(server.endpoint_url, settings["SKILL_TABLE"])
+        for number in range(plan.cold_runs + 1):
+            order = SKILLS if number % 2 == 0 else SKILLS[::-1]
+            for name in order:
+                env = lambda_env(workdir / "unused.sqlite3", **settings)
+                env["BENCH_RUNTIME_PACKAGES"] = str(packages)
+                for variable in AWS_ENV_REMOVED:
+                    if variable not in settings:
+                        env.pop(variable, None)
+                ready, _, _ = run_child(python, bundles[name], env)
+                if number:  # the first of each: unmeasured, as in the SQLite cold start
+                    runs[name].append(ready)
+        items = dynamodb_client(server.endpoint_url).scan(
+            TableName=settings["SKILL_TABLE"], Select="COUNT"
+        )["Count"]
+    pairs = zip(runs["ours"], runs["baseline_dynamodb"], strict=True)
+    return {
+        "runs": plan.cold_runs,
+        "boto3": version("boto3"),
+        "ours_ms": median_ms(runs["ours"]),
+        "baseline_ms": median_ms(runs["baseline_dynamodb"]),
+        "ratio": statistics.median(ours / base for ours, base in pairs),
+        "users_saved": items,  # one new user a run: what the children wrote
+    }
+
+
+def _runtime_packages(python: str, target: Path) -> Path:
+    """RUNTIME_PACKAGES as pure-Python wheels at this environment's versions, in `target`,
+    compiled to bytecode by the runtime's Python."""
+    pins = [f"{name}=={version(name)}" for name in RUNTIME_PACKAGES]
+    runtime_version = subprocess.run(
+        [python, "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--no-deps", "--no-compile", "--only-binary=:all:", "--platform", "any",
+         "--python-version", runtime_version, "--target", str(target), *pins],
+        check=True, env={**os.environ, "PIP_NO_INPUT": "1"},
+    )  # fmt: skip
+    subprocess.run([python, "-m", "compileall", "-q", "-j", "0", str(target)], check=True)
+    return target
