@@ -6,10 +6,10 @@ One item per Alexa user: partition key ``id`` (the user ID), the skill's attribu
 that every completion bumps, so completions are applied with optimistic concurrency. A table the
 adapter wrote reads here, and the other way round.
 
-Not the adapter itself: it works through a DynamoDB *resource*, which costs every cold start
-far more to build than a client (the bench's "cold start on DynamoDB" rows), and its module
-builds one at import. The values are converted with boto3's own `TypeSerializer` and
-`TypeDeserializer`, as the resource does.
+Not the adapter itself: it works through a DynamoDB *resource*, which every cold start pays
+for on top of the client (its model loaded and its classes built), and its module builds one
+at import. The values are converted with boto3's own `TypeSerializer` and `TypeDeserializer`,
+as the resource does.
 """
 
 from __future__ import annotations
