@@ -1,13 +1,15 @@
 """Cold start on the DynamoDB configuration, the one Lambda deployments run: ours with
 SKILL_STORE=dynamodb, and the hello world keeping its users in DynamoDB with ask-sdk's
 `DynamoDbAdapter` (bench/baseline/dynamodb_function.py), each answering a new user's
-LaunchRequest (one read and one write of the table) from dynalite over HTTP.
+LaunchRequest from dynalite over HTTP: one read, then the save (ours two conditional updates,
+as a new user's attributes map is created, the baseline one put).
 
 Both bundles are built like the SQLite cold start's. Lambda's Python runtime provides boto3 in
 /var/runtime, outside the bundle; here the same packages, at the versions the tests use,
 installed for the runtime's Python and compiled by it, stand in for it on each child's path
-(with the SDK's adapter, which the baseline would ship in its bundle). Time only: under
-callgrind, botocore's start-up takes minutes.
+(with the SDK's adapter, which the baseline would ship in its bundle). The children see no AWS
+configuration files, as on Lambda. Time only: under callgrind, botocore's start-up takes
+minutes.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import shutil
 import statistics
 import subprocess
 import sys
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +46,16 @@ def measure_cold_start_dynamodb(plan: Plan, workdir: Path) -> dict[str, Any]:
     of each back-to-back pair's ratio (as for the SQLite cold start), or why skipped."""
     if shutil.which("node") is None:
         return {"skipped": "node is not installed (scripts/setup.sh --dev installs it)"}
+    try:
+        pins = [f"{name}=={version(name)}" for name in RUNTIME_PACKAGES]
+    except PackageNotFoundError as missing:
+        return {"skipped": f"{missing} is not installed (scripts/setup.sh --dev installs it)"}
     built = build_bundles(workdir, SKILLS)
     if isinstance(built, str):
         return {"skipped": built}
     python, bundles = built
-    packages = _runtime_packages(python, workdir / "runtime-packages")
+    packages = _runtime_packages(python, pins, workdir / "runtime-packages")
+    no_file = str(workdir / "no-such-file")
     runs: dict[str, list[float]] = {name: [] for name in SKILLS}
     with Dynalite(workdir / "cold-dynalite") as server:
         settings = dynamodb_settings(server.endpoint_url)
@@ -58,6 +65,7 @@ def measure_cold_start_dynamodb(plan: Plan, workdir: Path) -> dict[str, Any]:
             for name in order:
                 env = lambda_env(workdir / "unused.sqlite3", **settings)
                 env["BENCH_RUNTIME_PACKAGES"] = str(packages)
+                env.update(AWS_CONFIG_FILE=no_file, AWS_SHARED_CREDENTIALS_FILE=no_file)
                 for variable in AWS_ENV_REMOVED:
                     if variable not in settings:
                         env.pop(variable, None)
@@ -78,10 +86,9 @@ def measure_cold_start_dynamodb(plan: Plan, workdir: Path) -> dict[str, Any]:
     }
 
 
-def _runtime_packages(python: str, target: Path) -> Path:
-    """RUNTIME_PACKAGES as pure-Python wheels at this environment's versions, in `target`,
-    compiled to bytecode by the runtime's Python."""
-    pins = [f"{name}=={version(name)}" for name in RUNTIME_PACKAGES]
+def _runtime_packages(python: str, pins: list[str], target: Path) -> Path:
+    """The pinned packages as pure-Python wheels in `target`, compiled to bytecode by the
+    runtime's Python."""
     runtime_version = subprocess.run(
         [python, "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"],
         capture_output=True, text=True, check=True,

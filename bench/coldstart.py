@@ -5,6 +5,7 @@ code folder: import the entry and answer one LaunchRequest."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import statistics
@@ -47,11 +48,11 @@ def runtime_python() -> tuple[str | None, str]:
     return found.stdout.strip(), ""
 
 
+@functools.cache
 def build_bundle(name: str, workdir: Path) -> Path:
-    """The named skill's bundle in workdir, built once (later calls find it there)."""
+    """The named skill's bundle in workdir, built once a process (each part of a bench run that
+    needs it gets the same)."""
     out = workdir / f"bundle-{name}" / "lambda"
-    if (out / "lambda_function.py").exists():
-        return out
     command = [sys.executable, str(BUILD), "--out", str(out)]
     entry = ENTRIES[name]
     if entry is not None:

@@ -57,7 +57,7 @@ def _cold_dynamodb_rows(cold: dict[str, Any]) -> list[list[str]]:
         [
             f"Lambda cold start on DynamoDB (dynalite; boto3 {cold['boto3']} beside the bundle, "
             f"medians of {cold['runs']}; baseline: the hello world on ask-sdk's DynamoDbAdapter)",
-            "handler loaded to answer ready (one read, one write)",
+            "handler loaded to answer ready (a new user's launch: one read, then the save)",
             _ms(cold["ours_ms"]),
             _ms(cold["baseline_ms"]),
             _x(cold["ratio"]),

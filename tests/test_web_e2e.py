@@ -136,7 +136,7 @@ def test_the_server_verifies_without_mapping_cryptography(
 def test_preloaded_workers_share_nothing_of_dynamodb_and_lose_nothing(
     dynalite: Dynalite, server_env: dict[str, str], tmp_path: Path
 ) -> None:
-    """gunicorn's master builds the app (and the store's boto3 resource) before it forks the
+    """gunicorn's master builds the app (and the store's boto3 client) before it forks the
     workers: users served by both workers at once must all be saved, each whole."""
     table = "progress-preloaded"
     DynamoDbStore(table, endpoint_url=dynalite.endpoint_url, create_table=True).get_attributes(

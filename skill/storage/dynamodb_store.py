@@ -70,7 +70,9 @@ class DynamoDbStore(AbstractPersistenceAdapter):
     """The progress store contract (`skill.storage.base`) on a DynamoDB table.
 
     Constructing builds the client (no network I/O); with ``create_table`` the table (on-demand
-    billing, like template.yaml) is created on first use. ``reads`` and ``writes`` count
+    billing, like template.yaml) is created on first use. A store built before a fork (gunicorn's
+    master) serves the forked processes as long as it made no call before: its clients'
+    connection pools would be shared. ``reads`` and ``writes`` count
     ``get_attributes`` and ``save_attributes`` calls that reach the table (like the SQLite store).
     """
 
