@@ -252,6 +252,40 @@ def test_unreadable_item_reads_as_empty_and_heals(
     }
 
 
+@pytest.mark.parametrize("stored", ["not a map", None, ["a", "list"]])
+def test_attributes_that_are_not_a_map_are_replaced_by_the_next_save(
+    dynalite: Dynalite, store: DynamoDbStore, user: RequestEnvelope, stored: object
+) -> None:
+    assert store.get_attributes(user) == {}  # creates the table
+    table(dynalite).put_item(Item={"id": user.context.system.user.user_id, "attributes": stored})
+    assert store.get_attributes(user) == {STATE: {}, PROFILE: {}, HISTORY: {}}
+
+    store.save_attributes(user, {STATE: {"step": 1}})
+    assert store.get_attributes(user) == {
+        STATE: {"step": 1},
+        PROFILE: {},
+        HISTORY: History().to_dict(),
+    }
+
+
+@pytest.mark.parametrize("version", ["3", None, Decimal("1.5"), {"not": "a number"}, {"a", "b"}])
+def test_a_completion_replaces_a_version_that_is_not_a_whole_number(
+    dynalite: Dynalite, store: DynamoDbStore, user: RequestEnvelope, version: object
+) -> None:
+    user_id = user.context.system.user.user_id
+    assert store.get_attributes(user) == {}  # creates the table
+    item = {"id": user_id, "attributes": {STATE: {"step": 1}}, "history_version": version}
+    table(dynalite).put_item(Item=item)
+
+    began = time.monotonic()
+    store.save_attributes(user, {STATE: {"step": 2}, COMPLETED_ON: "2024-03-01"})
+    assert time.monotonic() - began < 1  # no lost races to retry
+    assert store.get_attributes(user)[HISTORY]["completed"] == 1
+    assert table(dynalite).get_item(Key={"id": user_id})["Item"]["history_version"] == 1
+    store.save_attributes(user, {STATE: {"step": 3}, COMPLETED_ON: "2024-03-02"})
+    assert store.get_attributes(user)[HISTORY]["completed"] == 2
+
+
 @pytest.mark.parametrize(
     "state",
     [{"seconds": 1.5}, {"sub": {"x": 0.0}}, {"list": [1, 2.0]}, {"flag": True}, {"gone": None}],

@@ -62,6 +62,8 @@ RETRYABLE = frozenset({
     "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
     "InternalServerError", "ServiceUnavailable",
 })  # fmt: skip
+_MAP_TYPE = {"S": "M"}  # attribute_type's operands
+_NUMBER_TYPE = {"S": "N"}
 _TO_DYNAMODB = TypeSerializer().serialize
 _FROM_DYNAMODB = TypeDeserializer().deserialize
 
@@ -139,17 +141,17 @@ class DynamoDbStore(AbstractPersistenceAdapter):
 
     def _save_parts(self, key: dict[str, Any], parts: dict[str, dict[str, Any]]) -> None:
         """Replace the state and profile only; create the attributes map (empty history) if it
-        is missing.
+        is missing, or is not a map (unreadable: it reads as empty).
 
         ``SET attributes.state`` fails when the map is missing, and ``SET attributes =
         if_not_exists(...)`` cannot share an update with it (overlapping paths), so: set the
-        parts where the map exists, else create the map where it does not, and go round again
-        if a racing save created the map in between.
+        parts where the map is, else create the map where it is not, and go round again if a
+        racing save created the map in between.
         """
         tokens = {STATE: ("#s", ":s"), PROFILE: ("#p", ":p")}
         given = [part for part in tokens if part in parts]  # an absent profile stays as stored
         names = {"#a": ATTRIBUTES, **{tokens[p][0]: p for p in given}}
-        values = {tokens[p][1]: _TO_DYNAMODB(parts[p]) for p in given}
+        values = {":map": _MAP_TYPE, **{tokens[p][1]: _TO_DYNAMODB(parts[p]) for p in given}}
         update = "SET " + ", ".join(f"#a.{tokens[p][0]} = {tokens[p][1]}" for p in given)
         new_map = _TO_DYNAMODB({PROFILE: {}, **parts, HISTORY: History().to_dict()})
         for _ in range(2):
@@ -158,7 +160,7 @@ class DynamoDbStore(AbstractPersistenceAdapter):
                     "update_item",
                     Key=key,
                     UpdateExpression=update,
-                    ConditionExpression="attribute_exists(#a)",
+                    ConditionExpression="attribute_type(#a, :map)",
                     ExpressionAttributeNames=names,
                     ExpressionAttributeValues=values,
                 )
@@ -170,9 +172,9 @@ class DynamoDbStore(AbstractPersistenceAdapter):
                     "update_item",
                     Key=key,
                     UpdateExpression="SET #a = :a",
-                    ConditionExpression="attribute_not_exists(#a)",
+                    ConditionExpression="attribute_not_exists(#a) OR NOT attribute_type(#a, :map)",
                     ExpressionAttributeNames={"#a": ATTRIBUTES},
-                    ExpressionAttributeValues={":a": new_map},
+                    ExpressionAttributeValues={":a": new_map, ":map": _MAP_TYPE},
                 )
                 return
             except ClientError as error:
@@ -208,18 +210,14 @@ class DynamoDbStore(AbstractPersistenceAdapter):
             stored = item.get(ATTRIBUTES)
             stored = stored if isinstance(stored, dict) else {}
             old = History.from_dict(stored.get(HISTORY))
-            version = item.get(VERSION)
             kept = {PROFILE: stored.get(PROFILE, {})}  # replaced only when the save gives one
             values: dict[str, Any] = {
                 ":a": _TO_DYNAMODB(
                     {**kept, **parts, HISTORY: record_completion(old, day).to_dict()}
                 ),
-                ":next": _TO_DYNAMODB(int(version or 0) + 1),
             }
-            if version is None:
-                condition = "attribute_not_exists(#v)"
-            else:
-                condition, values[":v"] = "#v = :v", _TO_DYNAMODB(version)
+            condition, number = _version_check(item, values)
+            values[":next"] = _TO_DYNAMODB(number + 1)
             try:  # not retried: a write that timed out may have landed, and would count twice
                 self._call(
                     "update_item",
@@ -294,6 +292,23 @@ class DynamoDbStore(AbstractPersistenceAdapter):
 def _key(request_envelope: RequestEnvelope) -> dict[str, Any]:
     """The item's key, in DynamoDB's typed form."""
     return {PARTITION_KEY: {"S": user_id_of(request_envelope)}}
+
+
+def _version_check(item: Mapping[str, Any], values: dict[str, Any]) -> tuple[str, int]:
+    """(the condition that the stored version is still the one read, adding its value to
+    `values`; the version as a whole number, 0 when there is none to count on).
+
+    A version that is not a number (written by hand, or by something else) is replaced, as long
+    as it still is not one: a completion never fails for ever over it."""
+    if VERSION not in item:
+        return "attribute_not_exists(#v)", 0
+    version = item[VERSION]
+    if isinstance(version, Decimal):
+        values[":v"] = _TO_DYNAMODB(version)
+        whole = version == version.to_integral_value()
+        return "#v = :v", int(version) if whole else 0
+    values[":number"] = _NUMBER_TYPE
+    return "NOT attribute_type(#v, :number)", 0
 
 
 def _item(response: Mapping[str, Any]) -> dict[str, Any]:
