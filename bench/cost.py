@@ -1,16 +1,17 @@
 """An estimate of the AWS bill for 1,000 routines on the deployment template.yaml describes:
 Lambda (arm64, the template's memory) and DynamoDB on demand, from published list prices.
 
-Inputs measured by the bench: turns per routine, store reads and writes per routine (on the
-DynamoDB store when dynalite ran, else SQLite's, which count the same calls), the warm turn and
-the cold start. Assumptions, stated in the output too:
+Inputs measured by the bench: turns per routine, store reads and writes per routine and the CPU
+time of a turn, on the DynamoDB store the template deploys when dynalite ran (botocore's work
+for each call is most of a turn there), else SQLite's counts and warm turn; and the cold start
+on DynamoDB (else on SQLite, which leaves out importing boto3). Assumptions, stated in the
+output too:
 - Lambda gives a function CPU in proportion to its memory, one vCPU at 1,769 MB, so a turn that
   takes t ms of one core here is billed t x 1769 / memory ms there (this machine's core taken
   as one Lambda vCPU, which is rough);
-- each DynamoDB call adds DYNAMODB_CALL_MS of waiting to the billed duration;
+- each DynamoDB call adds DYNAMODB_CALL_MS of waiting for the network to the billed duration;
 - containers are warm; what one cold start per routine would add (the INIT phase is billed)
-  is given apart, from the measured cold start, which uses SQLite and so leaves out importing
-  boto3 (on Lambda, at 256 MB, easily another few hundred ms);
+  is given apart;
 - reads are strongly consistent (1 read request unit each, items under 4 KB); writes are under
   1 KB (1 write request unit); a completion reads the history once more before its write.
 """
@@ -58,13 +59,19 @@ def estimate(results: dict[str, Any]) -> dict[str, Any]:
     turns = store["turns_per_routine"]
     reads = counted["reads_per_session_max"] + 1  # + the completion's read of the history
     writes = counted["writes_per_routine_mean"]
-    turn_ms = results["warm"]["ours"]["p50_ms"] * slowdown
+    on_dynamodb = "turn_cpu_ms_mean" in counted
+    turn_ms = (
+        counted["turn_cpu_ms_mean"] if on_dynamodb else store["turn_ms"]["p50_ms"]
+    ) * slowdown
     store_wait_ms = (reads + writes) * DYNAMODB_CALL_MS
     billed_ms = turns * math.ceil(turn_ms) + math.ceil(store_wait_ms)
     lambda_usd = ROUTINES * (_gb_seconds(billed_ms, memory_mb) * LAMBDA_GB_SECOND_ARM)
     lambda_usd += ROUTINES * turns * LAMBDA_PER_REQUEST
-    cold = results["cold_start"]
-    cold_ms = math.ceil(cold["ours"]["ready_ms"] * slowdown) if "ours" in cold else 0
+    cold_dynamodb, cold = results.get("cold_start_dynamodb", {}), results["cold_start"]
+    if "ours_ms" in cold_dynamodb:
+        cold_ms = math.ceil(cold_dynamodb["ours_ms"] * slowdown)
+    else:
+        cold_ms = math.ceil(cold["ours"]["ready_ms"] * slowdown) if "ours" in cold else 0
     dynamodb_usd = ROUTINES * (writes * DYNAMODB_PER_WRITE_UNIT + reads * DYNAMODB_PER_READ_UNIT)
     return {
         "routines": ROUTINES,
@@ -72,6 +79,8 @@ def estimate(results: dict[str, Any]) -> dict[str, Any]:
         "price_sources": list(PRICE_SOURCES),
         "lambda_memory_mb": memory_mb,
         "turns_per_routine": turns,
+        "turn_measured_on": "DynamoDB (dynalite), mean CPU" if on_dynamodb else "SQLite, p50",
+        "cold_start_measured_on": "DynamoDB (dynalite)" if "ours_ms" in cold_dynamodb else "SQLite",
         "billed_ms_per_routine": billed_ms,
         "cold_start_billed_ms": cold_ms,
         "cold_start_usd_if_every_routine": ROUTINES

@@ -282,9 +282,11 @@ def _cost(cost: dict[str, Any]) -> str:
     ]
     inputs = (
         f"{cost['turns_per_routine']:.0f} turns a routine, {cost['lambda_memory_mb']} MB "
-        f"(template.yaml), {cost['billed_ms_per_routine']:.0f} billed ms a routine (measured "
-        f"turns scaled to the memory's CPU share, plus {cost['assumed_dynamodb_call_ms']:.0f} ms "
-        f"assumed per DynamoDB call), {cost['read_units_per_routine']:.1f} read and "
+        f"(template.yaml), {cost['billed_ms_per_routine']:.0f} billed ms a routine (turns "
+        f"measured on {cost['turn_measured_on']}, scaled to the memory's CPU share, plus "
+        f"{cost['assumed_dynamodb_call_ms']:.0f} ms assumed per DynamoDB call for the network), "
+        f"the cold start measured on {cost['cold_start_measured_on']}, "
+        f"{cost['read_units_per_routine']:.1f} read and "
         f"{cost['write_units_per_routine']:.1f} write request units a routine. Prices: "
         f"{cost['prices_as_of']}; {', '.join(cost['price_sources'])}. Assumptions: bench/cost.py."
     )

@@ -1,11 +1,15 @@
 """Store requests per routine on the DynamoDB store (dynalite over HTTP), to set beside the
 SQLite figures of the warm bench: the same routine, the same counting (calls that reach the
-table), through the Lambda entry as it runs on AWS (SKILL_STORE=dynamodb)."""
+table), through the Lambda entry as it runs on AWS (SKILL_STORE=dynamodb). Also the CPU time a
+turn takes there (botocore's work for each call included, dynalite's, in its own process,
+not), which the cost estimate bills."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import statistics
+import time
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +45,18 @@ def measure_dynamodb_requests(plan: Plan, workdir: Path) -> dict[str, Any]:
             create_table(server.endpoint_url, TABLE)
             module = load_lambda_module()
             store = module._skill.persistence_adapter
-            reads, writes = [], []
+            reads, writes, cpu_ms = [], [], []
+
+            def timed(event: dict[str, Any], context: Any) -> dict[str, Any]:
+                started = time.process_time()
+                try:
+                    return module.lambda_handler(event, context)
+                finally:
+                    cpu_ms.append((time.process_time() - started) * 1000)
+
             for _ in range(plan.store_routines):
                 before = store.reads, store.writes
-                run_routine(module.lambda_handler)
+                run_routine(timed)
                 reads.append(store.reads - before[0])
                 writes.append(store.writes - before[1])
     return {
@@ -53,6 +65,8 @@ def measure_dynamodb_requests(plan: Plan, workdir: Path) -> dict[str, Any]:
         "reads_per_session_max": max(reads),
         "writes_per_routine_max": max(writes),
         "writes_per_routine_mean": sum(writes) / len(writes),
+        "turn_cpu_ms_mean": statistics.fmean(cpu_ms),
+        "turn_cpu_ms_p50": statistics.median(cpu_ms),
     }
 
 

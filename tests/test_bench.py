@@ -78,6 +78,9 @@ def test_quick_bench_reports_every_section_with_no_http_error(tmp_path: Path) ->
     # The helper's own peak, not its parent's memory before the exec (the bench is larger).
     assert 10 * 1024 < results["http"]["chain_helper_peak_rss_kb"] < 45 * 1024
     assert results["cost"]["total_usd"] > 0
+    # Billed from the DynamoDB store's turns, where botocore's work outweighs the skill's own.
+    assert results["cost"]["turn_measured_on"].startswith("DynamoDB")
+    assert results["dynamodb_requests"]["turn_cpu_ms_mean"] > results["warm"]["ours"]["p50_ms"]
     runs = [run for kind_runs in results["http"]["runs"].values() for run in kind_runs]
     assert len(runs) == 9 and all(run["requests"] > 0 and run["errors"] == 0 for run in runs)
     soak = results["soak"]
