@@ -60,9 +60,8 @@ def estimate(results: dict[str, Any]) -> dict[str, Any]:
     reads = counted["reads_per_session_max"] + 1  # + the completion's read of the history
     writes = counted["writes_per_routine_mean"]
     on_dynamodb = "turn_cpu_ms_mean" in counted
-    turn_ms = (
-        counted["turn_cpu_ms_mean"] if on_dynamodb else store["turn_ms"]["p50_ms"]
-    ) * slowdown
+    warm_p50_ms = results["warm"]["ours"]["p50_ms"]
+    turn_ms = (counted["turn_cpu_ms_mean"] if on_dynamodb else warm_p50_ms) * slowdown
     store_wait_ms = (reads + writes) * DYNAMODB_CALL_MS
     billed_ms = turns * math.ceil(turn_ms) + math.ceil(store_wait_ms)
     lambda_usd = ROUTINES * (_gb_seconds(billed_ms, memory_mb) * LAMBDA_GB_SECOND_ARM)

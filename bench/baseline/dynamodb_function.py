@@ -5,8 +5,7 @@ ask-sdk's `DynamoDbAdapter` on the table named by SKILL_TABLE (its module builds
 DynamoDB resource at import, as the SDK does), a LaunchRequest handler that reads the user's
 attributes, counts the visit and saves them (one read and one put; ours reads, then saves a new
 user with two conditional updates), and a catch-all IntentRequest handler; both answer
-"hello". The bench builds it into a
-Lambda bundle as lambda_function.py.
+"hello". The bench builds it into a Lambda bundle as lambda_function.py.
 """
 
 from __future__ import annotations
