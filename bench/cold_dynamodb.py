@@ -23,11 +23,16 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from bench.coldstart import build_bundles, lambda_env, run_child
+from bench.coldstart import build_bundles, lambda_env, python_version, run_child
 from bench.plan import Plan
 from bench.stats import median_ms
-from bench.store_requests import create_table, dynamodb_client, dynamodb_settings
-from tests.support.dynalite import AWS_ENV_REMOVED, Dynalite
+from bench.store_requests import (
+    create_table,
+    drop_other_aws_settings,
+    dynamodb_client,
+    dynamodb_settings,
+)
+from tests.support.dynalite import Dynalite
 
 SKILLS = ("ours", "baseline_dynamodb")
 #: What Lambda's runtime provides (boto3 and its own dependencies not already in both bundles),
@@ -66,9 +71,7 @@ def measure_cold_start_dynamodb(plan: Plan, workdir: Path) -> dict[str, Any]:
                 env = lambda_env(workdir / "unused.sqlite3", **settings)
                 env["BENCH_RUNTIME_PACKAGES"] = str(packages)
                 env.update(AWS_CONFIG_FILE=no_file, AWS_SHARED_CREDENTIALS_FILE=no_file)
-                for variable in AWS_ENV_REMOVED:
-                    if variable not in settings:
-                        env.pop(variable, None)
+                drop_other_aws_settings(env, settings)
                 ready, _, _ = run_child(python, bundles[name], env)
                 if number:  # the first of each: unmeasured, as in the SQLite cold start
                     runs[name].append(ready)
@@ -89,10 +92,7 @@ def measure_cold_start_dynamodb(plan: Plan, workdir: Path) -> dict[str, Any]:
 def _runtime_packages(python: str, pins: list[str], target: Path) -> Path:
     """The pinned packages as pure-Python wheels in `target`, compiled to bytecode by the
     runtime's Python."""
-    runtime_version = subprocess.run(
-        [python, "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
+    runtime_version = ".".join(python_version(python).split(".")[:2])
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
          "--no-deps", "--no-compile", "--only-binary=:all:", "--platform", "any",

@@ -118,6 +118,14 @@ def measure_instructions(python: str, bundles: dict[str, Path], workdir: Path) -
     return counts
 
 
+def python_version(python: str) -> str:
+    """The version of the Python at `python`, as "3.12.1"."""
+    return subprocess.run(
+        [python, "-c", "import platform; print(platform.python_version())"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+
+
 def build_bundles(workdir: Path, names: tuple[str, ...]) -> tuple[str, dict[str, Path]] | str:
     """(the runtime's Python, each named skill's bundle), or why they cannot be built here."""
     python, why_not = runtime_python()
@@ -152,14 +160,10 @@ def measure_cold_start(plan: Plan, workdir: Path) -> dict[str, Any]:
         }
         for name, results in runs.items()
     }
-    version = subprocess.run(
-        [python, "-c", "import platform; print(platform.python_version())"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
     pairs = list(zip(runs["ours"], runs["baseline"], strict=True))  # run back to back
     return {
         "runs": plan.cold_runs,
-        "python": version,
+        "python": python_version(python),
         **figures,
         "ratio_ready": statistics.median(ours[0] / base[0] for ours, base in pairs),
         "ratio_wall": statistics.median(ours[1] / base[1] for ours, base in pairs),

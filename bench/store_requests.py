@@ -10,6 +10,7 @@ import os
 import shutil
 import statistics
 import time
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,14 @@ def dynamodb_settings(endpoint_url: str) -> dict[str, str]:
     }
 
 
+def drop_other_aws_settings(env: MutableMapping[str, str], settings: Mapping[str, str]) -> None:
+    """Remove from `env` the AWS settings (a profile, another endpoint, a session token) that
+    would point boto3 elsewhere than `settings` does."""
+    for name in AWS_ENV_REMOVED:
+        if name not in settings:
+            env.pop(name, None)
+
+
 def measure_dynamodb_requests(plan: Plan, workdir: Path) -> dict[str, Any]:
     """Reads and writes per routine over plan.store_routines routines, or why skipped."""
     if shutil.which("node") is None:
@@ -39,9 +48,7 @@ def measure_dynamodb_requests(plan: Plan, workdir: Path) -> dict[str, Any]:
     with Dynalite(workdir / "dynalite") as server:
         settings = dynamodb_settings(server.endpoint_url)
         with in_process(workdir / "unused.sqlite3", **settings):
-            for name in AWS_ENV_REMOVED:
-                if name not in settings:
-                    os.environ.pop(name, None)
+            drop_other_aws_settings(os.environ, settings)
             create_table(server.endpoint_url, TABLE)
             module = load_lambda_module()
             store = module._skill.persistence_adapter

@@ -216,8 +216,8 @@ class DynamoDbStore(AbstractPersistenceAdapter):
                     {**kept, **parts, HISTORY: record_completion(old, day).to_dict()}
                 ),
             }
-            condition, number = _version_check(item, values)
-            values[":next"] = _TO_DYNAMODB(number + 1)
+            condition, operands, number = _version_check(item)
+            values.update(operands, **{":next": _TO_DYNAMODB(number + 1)})
             try:  # not retried: a write that timed out may have landed, and would count twice
                 self._call(
                     "update_item",
@@ -294,21 +294,19 @@ def _key(request_envelope: RequestEnvelope) -> dict[str, Any]:
     return {PARTITION_KEY: {"S": user_id_of(request_envelope)}}
 
 
-def _version_check(item: Mapping[str, Any], values: dict[str, Any]) -> tuple[str, int]:
-    """(the condition that the stored version is still the one read, adding its value to
-    `values`; the version as a whole number, 0 when there is none to count on).
+def _version_check(item: Mapping[str, Any]) -> tuple[str, dict[str, Any], int]:
+    """(the condition that the stored version is still the one read, the values it names; the
+    version as a whole number, 0 when there is none to count on).
 
     A version that is not a number (written by hand, or by something else) is replaced, as long
     as it still is not one: a completion never fails for ever over it."""
     if VERSION not in item:
-        return "attribute_not_exists(#v)", 0
+        return "attribute_not_exists(#v)", {}, 0
     version = item[VERSION]
     if isinstance(version, Decimal):
-        values[":v"] = _TO_DYNAMODB(version)
         whole = version == version.to_integral_value()
-        return "#v = :v", int(version) if whole else 0
-    values[":number"] = _NUMBER_TYPE
-    return "NOT attribute_type(#v, :number)", 0
+        return "#v = :v", {":v": _TO_DYNAMODB(version)}, int(version) if whole else 0
+    return "NOT attribute_type(#v, :number)", {":number": _NUMBER_TYPE}, 0
 
 
 def _item(response: Mapping[str, Any]) -> dict[str, Any]:
