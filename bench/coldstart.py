@@ -33,7 +33,7 @@ ENTRIES = {
 SKILLS = ("ours", "baseline")
 NO_PYTHON = 3  # build_lambda.py --which-python: the runtime's Python is not installed
 # Set in every Lambda container (with others neither skill reads): our settings see Lambda.
-LAMBDA_ENV = {"AWS_LAMBDA_FUNCTION_NAME": "bench", "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12"}
+LAMBDA_ENV = {"AWS_LAMBDA_FUNCTION_NAME": "bench", "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13"}
 
 
 def runtime_python() -> tuple[str | None, str]:
@@ -119,7 +119,7 @@ def measure_instructions(python: str, bundles: dict[str, Path], workdir: Path) -
 
 
 def python_version(python: str) -> str:
-    """The version of the Python at `python`, as "3.12.1"."""
+    """The version of the Python at `python`, as "3.13.0"."""
     return subprocess.run(
         [python, "-c", "import platform; print(platform.python_version())"],
         capture_output=True, text=True, check=True,

@@ -14,7 +14,7 @@ runtime, and the build refuses to run when they disagree or no such interpreter 
 The bundle runs on arm64 (template.yaml) and on x86_64 (the ASK CLI's Lambda deployer has no
 architecture setting and makes x86_64 functions). A package with compiled code is installed for
 each, into one folder: its Python files are the same, and each extension module's file name
-carries its architecture (`_core.cpython-312-aarch64-linux-gnu.so`), so Python loads the right one.
+carries its architecture (`_core.cpython-313-aarch64-linux-gnu.so`), so Python loads the right one.
 
 Bytecode is "unchecked-hash": used whatever the files' timestamps say. Lambda's code folder is
 read-only and the ASK CLI sets every zip entry's time to 1990, so timestamp-checked bytecode
@@ -65,7 +65,7 @@ class BuildError(RuntimeError):
 
 
 def template_runtime(template: Path = TEMPLATE) -> str:
-    """The function's runtime in template.yaml, e.g. "python3.12"."""
+    """The function's runtime in template.yaml, e.g. "python3.13"."""
     runtime = re.search(r"^\s+Runtime:\s*(python3\.\d+)\s*$", template.read_text(), re.MULTILINE)
     if runtime is None:
         raise BuildError(f"{template.name}: no python Runtime found")
@@ -73,7 +73,7 @@ def template_runtime(template: Path = TEMPLATE) -> str:
 
 
 def runtime_version(template: Path = TEMPLATE, ask_resources: Path = ASK_RESOURCES) -> str:
-    """The Python version ("3.12") that template.yaml and ask-resources.json both name."""
+    """The Python version ("3.13") that template.yaml and ask-resources.json both name."""
     runtime = template_runtime(template)
     profiles = json.loads(ask_resources.read_text())["profiles"]
     for name, profile in profiles.items():

@@ -169,7 +169,7 @@ def test_ask_resources_use_the_lambda_deployer() -> None:
     assert profile["code"]["default"]["src"] == "./build/lambda"  # scripts/build_lambda.py
     infrastructure = profile["skillInfrastructure"]
     assert infrastructure["type"] == "@ask-cli/lambda-deployer"
-    assert infrastructure["userConfig"]["runtime"] == "python3.12"
+    assert infrastructure["userConfig"]["runtime"] == "python3.13"
     assert infrastructure["userConfig"]["handler"] == "lambda_function.lambda_handler"
     assert (ROOT / profile["skillMetadata"]["src"] / "skill.json").is_file()
 

@@ -195,5 +195,5 @@ def test_the_build_refuses_a_runtime_mismatch(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 1
-    assert "says python3.12 but ask-resources.json" in result.stderr
+    assert "says python3.13 but ask-resources.json" in result.stderr
     assert not out.exists()

@@ -72,7 +72,7 @@ def test_function(sam: dict[str, Any]) -> None:
     assert function["Type"] == "AWS::Serverless::Function"
     properties = function["Properties"]
     assert properties["Handler"] == "lambda_function.lambda_handler"
-    assert properties["Runtime"] == "python3.12"
+    assert properties["Runtime"] == "python3.13"
     assert properties["CodeUri"] == "build/lambda/"
     assert properties["Architectures"] == ["arm64"]
     assert (properties["MemorySize"], properties["Timeout"]) == (256, 7)
