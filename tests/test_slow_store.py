@@ -146,3 +146,26 @@ def test_a_completion_the_store_saves_in_time_is_counted(
     said, warnings = answered(caplog, lambda: device.intent("ReadyIntent"))
     assert "That's your first completed routine." in said and warnings == 0
     assert env.saved()[HISTORY]["completed"] == 1
+
+
+def test_a_completion_whose_write_times_out_is_not_sent_again(
+    slow: tuple[SkillEnv, SlowProxy], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The completion's write reaches the table, but its answer comes after the call's 2 s
+    timeout. Sent again, it would find the version moved, read the history back with the
+    completion in it and count it twice; so it is not, and the user hears it was not saved."""
+    caplog.set_level(logging.WARNING)
+    env, proxy = slow
+    device = env.device()
+    device.launch()
+    device.intent("StartRoutineIntent")
+    for _ in range(5):
+        device.intent("ReadyIntent")
+    first_write = iter([True])
+    proxy.holds = lambda request: b"UpdateItem" in request and next(first_write, False)
+    proxy.delay = 2.5
+    said, warnings = answered(caplog, lambda: device.intent("ReadyIntent"))
+    assert said.endswith("I couldn't save today's session, sorry. See you tomorrow.")
+    assert warnings == 1
+    proxy.delay = 0
+    assert env.saved()[HISTORY]["completed"] == 1

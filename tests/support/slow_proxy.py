@@ -1,11 +1,14 @@
 """A TCP proxy on loopback that holds back every response for `delay` seconds: a store that is
 slow but answering. Requests pass at once; the first bytes the server sends after each request
-wait `delay` seconds (settable while running) before they go on to the client."""
+wait `delay` seconds (settable while running) before they go on to the client. `holds` (also
+settable) picks the requests whose answers wait, from their first bytes: all of them unless
+set."""
 
 from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Callable
 from contextlib import suppress
 from urllib.parse import urlsplit
 
@@ -18,6 +21,7 @@ class SlowProxy(LoopbackTcpServer):
         upstream = urlsplit(upstream_url)
         self._upstream = (upstream.hostname or "127.0.0.1", upstream.port or 80)
         self.delay = delay
+        self.holds: Callable[[bytes], bool] = lambda request: True
 
     def serve(self, client: socket.socket) -> None:
         try:
@@ -39,7 +43,8 @@ class SlowProxy(LoopbackTcpServer):
         try:
             while data := source.recv(65536):
                 if not answers:
-                    asked.set()
+                    if self.holds(data):
+                        asked.set()
                 elif asked.is_set():
                     asked.clear()
                     if self.stopping.wait(self.delay):
