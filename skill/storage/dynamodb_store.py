@@ -56,6 +56,7 @@ ATTEMPT_TIMEOUTS_S = (0.25, 0.5, 1.0, 1.5, 2.0)
 CLIENT_CONFIG = Config(
     connect_timeout=1, read_timeout=MAX_READ_TIMEOUT_S, retries={"total_max_attempts": 1}
 )
+MAX_USERS_WITHOUT_MAP = 1024  # new users remembered between their first read and first save
 COMPLETION_BUDGET_S = 3.0  # time a completion may spend retrying lost races
 CONFLICT = "ConditionalCheckFailedException"
 RETRYABLE = frozenset({
@@ -99,6 +100,9 @@ class DynamoDbStore(AbstractPersistenceAdapter):
         self._clients: dict[float, Any] = {MAX_READ_TIMEOUT_S: first}  # per read timeout
         self._table_ready = not create_table
         self._lock = threading.Lock()
+        # Users whose last read found no attributes map: their next save makes it at once
+        # instead of failing to set its parts first (two write calls, both billed).
+        self._without_map: set[str] = set()
 
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
         key = _key(request_envelope)
@@ -111,12 +115,13 @@ class DynamoDbStore(AbstractPersistenceAdapter):
                 ProjectionExpression="#a",
                 ExpressionAttributeNames={"#a": ATTRIBUTES},
             )
+        user_id = key[PARTITION_KEY]["S"]
+        attributes = _item(response).get(ATTRIBUTES)
+        self._note_map(user_id, isinstance(attributes, dict))
         if "Item" not in response:
             return {}
-        attributes = _item(response).get(ATTRIBUTES)
         if not isinstance(attributes, dict):
             attributes = {}
-        user_id = key[PARTITION_KEY]["S"]
         attributes.setdefault(PROFILE, {})  # saved before profiles existed
         return {
             part: _readable(attributes.get(part), user_id, part)
@@ -145,8 +150,9 @@ class DynamoDbStore(AbstractPersistenceAdapter):
 
         ``SET attributes.state`` fails when the map is missing, and ``SET attributes =
         if_not_exists(...)`` cannot share an update with it (overlapping paths), so: set the
-        parts where the map is, else create the map where it is not, and go round again if a
-        racing save created the map in between.
+        parts where the map is, else create the map where it is not (the other way round for a
+        user whose last read found no map, such as a new user), and go round again if a racing
+        save created the map in between.
         """
         tokens = {STATE: ("#s", ":s"), PROFILE: ("#p", ":p")}
         given = [part for part in tokens if part in parts]  # an absent profile stays as stored
@@ -154,31 +160,30 @@ class DynamoDbStore(AbstractPersistenceAdapter):
         values = {":map": _MAP_TYPE, **{tokens[p][1]: _TO_DYNAMODB(parts[p]) for p in given}}
         update = "SET " + ", ".join(f"#a.{tokens[p][0]} = {tokens[p][1]}" for p in given)
         new_map = _TO_DYNAMODB({PROFILE: {}, **parts, HISTORY: History().to_dict()})
-        for _ in range(2):
+        set_parts = {
+            "UpdateExpression": update,
+            "ConditionExpression": "attribute_type(#a, :map)",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+        make_map = {
+            "UpdateExpression": "SET #a = :a",
+            "ConditionExpression": "attribute_not_exists(#a) OR NOT attribute_type(#a, :map)",
+            "ExpressionAttributeNames": {"#a": ATTRIBUTES},
+            "ExpressionAttributeValues": {":a": new_map, ":map": _MAP_TYPE},
+        }
+        user_id = key[PARTITION_KEY]["S"]
+        attempts = [set_parts, make_map]
+        if user_id in self._without_map:
+            attempts.reverse()
+        for attempt in attempts * 2:
             try:
-                self._call(
-                    "update_item",
-                    Key=key,
-                    UpdateExpression=update,
-                    ConditionExpression="attribute_type(#a, :map)",
-                    ExpressionAttributeNames=names,
-                    ExpressionAttributeValues=values,
-                )
-                return
+                self._call("update_item", Key=key, **attempt)
             except ClientError as error:
                 _reraise_unless_conflict(error)
-            try:
-                self._call(
-                    "update_item",
-                    Key=key,
-                    UpdateExpression="SET #a = :a",
-                    ConditionExpression="attribute_not_exists(#a) OR NOT attribute_type(#a, :map)",
-                    ExpressionAttributeNames={"#a": ATTRIBUTES},
-                    ExpressionAttributeValues={":a": new_map, ":map": _MAP_TYPE},
-                )
-                return
-            except ClientError as error:
-                _reraise_unless_conflict(error)
+                continue
+            self._note_map(user_id, True)
+            return
         raise StoreUnavailable("the attributes map kept appearing and vanishing; state not saved")
 
     def _save_completion(
@@ -228,9 +233,11 @@ class DynamoDbStore(AbstractPersistenceAdapter):
                     ExpressionAttributeNames={"#a": ATTRIBUTES, "#v": VERSION},
                     ExpressionAttributeValues=values,
                 )
-                return
             except ClientError as error:
                 _reraise_unless_conflict(error)
+            else:
+                self._note_map(key[PARTITION_KEY]["S"], True)
+                return
             pause = random.uniform(0, min(0.2, 0.01 * 2**attempt))
             if time.monotonic() + pause > deadline:
                 raise StoreUnavailable(f"a completion lost {attempt + 1} races; not saved")
@@ -283,6 +290,16 @@ class DynamoDbStore(AbstractPersistenceAdapter):
         client.get_waiter("table_exists").wait(
             TableName=self.table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
         )
+
+    def _note_map(self, user_id: str, has_map: bool) -> None:
+        """Remember which users' items have no attributes map (at most MAX_USERS_WITHOUT_MAP:
+        a guess, never trusted: a save that guesses wrong falls back to the other way)."""
+        if has_map:
+            self._without_map.discard(user_id)
+            return
+        if len(self._without_map) >= MAX_USERS_WITHOUT_MAP:
+            self._without_map.clear()
+        self._without_map.add(user_id)
 
     def _count(self, counter: str) -> None:
         with self._lock:

@@ -2,10 +2,12 @@
 slow but answering. Requests pass at once; the first bytes the server sends after each request
 wait `delay` seconds (settable while running) before they go on to the client. `holds` (also
 settable) picks the requests whose answers wait, from their first bytes: all of them unless
-set."""
+set. The DynamoDB operation each request names (its X-Amz-Target header) is noted in
+`operations`, in order."""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 from collections.abc import Callable
@@ -13,6 +15,8 @@ from contextlib import suppress
 from urllib.parse import urlsplit
 
 from tests.support.tcp_loopback import LoopbackTcpServer
+
+_OPERATION = re.compile(rb"X-Amz-Target: DynamoDB_\d+\.(\w+)", re.IGNORECASE)
 
 
 class SlowProxy(LoopbackTcpServer):
@@ -22,6 +26,7 @@ class SlowProxy(LoopbackTcpServer):
         self._upstream = (upstream.hostname or "127.0.0.1", upstream.port or 80)
         self.delay = delay
         self.holds: Callable[[bytes], bool] = lambda request: True
+        self.operations: list[str] = []
 
     def serve(self, client: socket.socket) -> None:
         try:
@@ -43,6 +48,8 @@ class SlowProxy(LoopbackTcpServer):
         try:
             while data := source.recv(65536):
                 if not answers:
+                    if operation := _OPERATION.search(data):
+                        self.operations.append(operation[1].decode())
                     if self.holds(data):
                         asked.set()
                 elif asked.is_set():
