@@ -102,6 +102,15 @@ def _store_rows(store: dict[str, Any], dynamodb: dict[str, Any]) -> list[list[st
             "none",
             "",
         ],
+        [
+            "",
+            "DynamoDB operations sent per routine (mean): GetItem / UpdateItem, failed "
+            "conditional writes included",
+            f"{dynamodb['read_requests_per_routine_mean']:.1f} / "
+            f"{dynamodb['write_requests_per_routine_mean']:.1f}",
+            "",
+            "",
+        ],
     ]
 
 

@@ -1,6 +1,7 @@
 """Store requests per routine on the DynamoDB store (dynalite over HTTP), to set beside the
 SQLite figures of the warm bench: the same routine, the same counting (calls that reach the
-table), through the Lambda entry as it runs on AWS (SKILL_STORE=dynamodb). Also the CPU time a
+table), through the Lambda entry as it runs on AWS (SKILL_STORE=dynamodb), and the DynamoDB
+operations those calls sent, which the cost estimate bills. Also the CPU time a
 turn takes there (botocore's work for each call included, dynalite's, in its own process,
 not), which the cost estimate bills."""
 
@@ -10,6 +11,7 @@ import os
 import shutil
 import statistics
 import time
+from collections import Counter
 from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,7 @@ def measure_dynamodb_requests(plan: Plan, workdir: Path) -> dict[str, Any]:
             module = load_lambda_module()
             store = module._skill.persistence_adapter
             reads, writes, cpu_ms = [], [], []
+            sent: list[Counter[str]] = []
 
             def timed(event: dict[str, Any], context: Any) -> dict[str, Any]:
                 started = time.process_time()
@@ -62,16 +65,24 @@ def measure_dynamodb_requests(plan: Plan, workdir: Path) -> dict[str, Any]:
                     cpu_ms.append((time.process_time() - started) * 1000)
 
             for _ in range(plan.store_routines):
-                before = store.reads, store.writes
+                before = store.reads, store.writes, store.requests.copy()
                 run_routine(timed)
                 reads.append(store.reads - before[0])
                 writes.append(store.writes - before[1])
+                sent.append(store.requests - before[2])
     return {
         "store": "dynamodb (dynalite)",
         "routines": plan.store_routines,
         "reads_per_session_max": max(reads),
         "writes_per_routine_max": max(writes),
         "writes_per_routine_mean": sum(writes) / len(writes),
+        # DynamoDB operations sent, failed conditional writes included: what the bill counts
+        "read_requests_per_routine_mean": statistics.fmean(s["get_item"] for s in sent),
+        "write_requests_per_routine_mean": statistics.fmean(s["update_item"] for s in sent),
+        "read_requests_per_session_max": max(s["get_item"] for s in sent),  # a routine: a session
+        "write_requests_per_write_max": max(
+            s["update_item"] / wrote for s, wrote in zip(sent, writes, strict=True)
+        ),
         "turn_cpu_ms_mean": statistics.fmean(cpu_ms),
         "turn_cpu_ms_p50": statistics.median(cpu_ms),
     }

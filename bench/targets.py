@@ -64,7 +64,13 @@ def judge(results: dict[str, Any]) -> list[Target]:
     dynamodb = results.get("dynamodb_requests", {})
     if "reads_per_session_max" in dynamodb:
         reads = dynamodb["reads_per_session_max"]
-        targets.append(Target("store reads per session (DynamoDB)", reads, 1, True, ""))
+        sent_reads = dynamodb["read_requests_per_session_max"]
+        sent_writes = dynamodb["write_requests_per_write_max"]
+        targets += [
+            Target("store reads per session (DynamoDB)", reads, 1, True, ""),
+            Target("DynamoDB GetItem sent per session (max)", sent_reads, 1, True, ""),
+            Target("DynamoDB UpdateItem sent per store write (max)", sent_writes, 1, True, ""),
+        ]
     targets += [
         Target("HTTP errors (all runs)", http_errors, 0, True, ""),
         Target("soak errors", soak["errors"], 0, True, ""),

@@ -74,6 +74,9 @@ def test_quick_bench_reports_every_section_with_no_http_error(tmp_path: Path) ->
     for store in (results["store"], results["dynamodb_requests"]):
         assert store["reads_per_session_max"] == 1  # the counters were read
         assert 1 <= store["writes_per_routine_mean"] < results["store"]["turns_per_routine"]
+    sent = results["dynamodb_requests"]  # what went over the wire, each a new user's routine
+    assert sent["read_requests_per_session_max"] == 1
+    assert sent["write_requests_per_routine_mean"] == sent["writes_per_routine_mean"]
     assert results["http"]["worker_peak_rss_kb"]["verified"] > 0
     # The helper's own peak, not its parent's memory before the exec (the bench is larger).
     assert 10 * 1024 < results["http"]["chain_helper_peak_rss_kb"] < 45 * 1024

@@ -301,19 +301,25 @@ def test_only_ints_and_strings_are_persisted(
     assert store.writes == 0
 
 
+@pytest.mark.parametrize("with_profile", [False, True], ids=["read-first", "as-last-seen"])
 def test_racing_completions_and_state_saves_all_count(
-    store: DynamoDbStore, user: RequestEnvelope
+    store: DynamoDbStore, user: RequestEnvelope, with_profile: bool
 ) -> None:
+    """Without a profile a completion reads the history first; with one, it writes on the item
+    as the store last saw it, which the other threads keep overtaking."""
     threads, rounds = 8, 10
     start = threading.Barrier(threads)
     errors: list[BaseException] = []
+    profile = {PROFILE: {"reps": 12}} if with_profile else {}
 
     def routine(worker: int) -> None:
         try:
             start.wait()
+            store.get_attributes(user)
             for step in range(rounds):
-                store.save_attributes(user, {STATE: {"worker": worker, "step": step}})
-                store.save_attributes(user, {STATE: {"worker": worker}, COMPLETED_ON: "2024-03-01"})
+                store.save_attributes(user, {STATE: {"worker": worker, "step": step}, **profile})
+                completion = {STATE: {"worker": worker}, COMPLETED_ON: "2024-03-01", **profile}
+                store.save_attributes(user, completion)
         except BaseException as error:  # reported by the main thread
             errors.append(error)
 
@@ -329,6 +335,25 @@ def test_racing_completions_and_state_saves_all_count(
         stored[HISTORY] == History(threads * rounds, 1, "2024-03-01", 1, ("2024-03-01",)).to_dict()
     )
     assert store.writes == 2 * threads * rounds
+
+
+def test_a_completion_on_an_item_another_process_has_moved_on_still_counts_both(
+    dynalite: Dynalite, user: RequestEnvelope
+) -> None:
+    """Two processes read the user at the start of their sessions; one completes, then the
+    other, on the version it read: its write fails, it reads the history again and adds to it."""
+    here, there = (
+        DynamoDbStore(TABLE, endpoint_url=dynalite.endpoint_url, create_table=True)
+        for _ in range(2)
+    )
+    here.save_attributes(user, {STATE: {"step": 0}, PROFILE: {}})
+    here.get_attributes(user)
+    there.get_attributes(user)
+    there.save_attributes(user, {STATE: {}, PROFILE: {}, COMPLETED_ON: "2024-03-01"})
+    here.save_attributes(user, {STATE: {}, PROFILE: {"reps": 12}, COMPLETED_ON: "2024-03-02"})
+    stored = here.get_attributes(user)
+    assert stored[HISTORY] == History(2, 2, "2024-03-02", 2, ("2024-03-01", "2024-03-02")).to_dict()
+    assert stored[PROFILE] == {"reps": 12}
 
 
 def test_server_stopped_then_restarted(

@@ -112,9 +112,11 @@ def test_time_spent_verifying_is_taken_from_the_store_budget(
     assert said.startswith("Welcome to Back Stretches.") and warnings == 1
 
 
-def test_a_completion_the_slow_store_cannot_save_is_not_claimed(
+def test_a_completion_the_slow_store_answers_too_late_is_not_claimed(
     slow: tuple[SkillEnv, SlowProxy], caplog: pytest.LogCaptureFixture
 ) -> None:
+    """Every answer comes after the call's 2 s timeout: the completion's write lands, but the
+    skill cannot know it did, so the reply claims no count; the table has it once."""
     caplog.set_level(logging.WARNING)
     env, proxy = slow
     device = env.device()
@@ -131,9 +133,9 @@ def test_a_completion_the_slow_store_cannot_save_is_not_claimed(
     )
     assert warnings == 1
     proxy.delay = 0
-    assert env.saved()[HISTORY]["completed"] == 0
-    said, _ = answered(caplog, device.launch)
-    assert said.startswith("Welcome back.") and "in a row" not in said
+    assert env.saved()[HISTORY]["completed"] == 1
+    said, _ = answered(caplog, device.launch)  # the routine is done: offered afresh
+    assert said.startswith("Welcome back to Back Stretches. The lower back routine has three")
 
 
 def test_a_completion_the_store_saves_in_time_is_counted(
@@ -179,8 +181,9 @@ def test_a_new_users_routine_sends_one_read_and_one_write_a_turn(
     slow: tuple[SkillEnv, SlowProxy],
 ) -> None:
     """What reaches DynamoDB, counted on the wire: a new user's first turn reads once and writes
-    once (making the attributes map at once, not after a failed update), each further turn that
-    moves the routine writes once, and the completion reads the history back to add to it."""
+    once (making the attributes map at once, not after a failed update), and each further turn
+    that moves the routine writes once, the completion included (it adds to the history as
+    this process last saw it, the write conditioned on its version)."""
     env, proxy = slow
     device = env.device()
     proxy.operations.clear()
@@ -192,5 +195,5 @@ def test_a_new_users_routine_sends_one_read_and_one_write_a_turn(
         assert proxy.operations == ["UpdateItem"]
         proxy.operations.clear()
         response = device.intent("ReadyIntent")
-    assert proxy.operations == ["GetItem", "UpdateItem"]
+    assert proxy.operations == ["UpdateItem"]
     assert env.saved()[HISTORY]["completed"] == 1

@@ -19,6 +19,7 @@ import logging
 import random
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import date
@@ -56,7 +57,7 @@ ATTEMPT_TIMEOUTS_S = (0.25, 0.5, 1.0, 1.5, 2.0)
 CLIENT_CONFIG = Config(
     connect_timeout=1, read_timeout=MAX_READ_TIMEOUT_S, retries={"total_max_attempts": 1}
 )
-MAX_USERS_WITHOUT_MAP = 1024  # new users remembered between their first read and first save
+MAX_USERS_SEEN = 256  # users whose history, as last read or written here, is remembered
 COMPLETION_BUDGET_S = 3.0  # time a completion may spend retrying lost races
 CONFLICT = "ConditionalCheckFailedException"
 RETRYABLE = frozenset({
@@ -76,7 +77,9 @@ class DynamoDbStore(AbstractPersistenceAdapter):
     billing, like template.yaml) is created on first use. A store built before a fork (gunicorn's
     master) serves the forked processes as long as it made no call before: its clients'
     connection pools would be shared. ``reads`` and ``writes`` count
-    ``get_attributes`` and ``save_attributes`` calls that reach the table (like the SQLite store).
+    ``get_attributes`` and ``save_attributes`` calls that reach the table (like the SQLite store),
+    and ``requests`` the table operations sent, by name (``get_item``, ``update_item``...), each
+    attempt counted, conditional writes that fail included: what DynamoDB bills.
     """
 
     def __init__(
@@ -90,6 +93,7 @@ class DynamoDbStore(AbstractPersistenceAdapter):
         self.table_name = table_name
         self.reads = 0
         self.writes = 0
+        self.requests: Counter[str] = Counter()
         # One session for every client: the later ones reuse its loaded service model.
         self._session = boto3.Session(region_name=region)
         self._endpoint_url = endpoint_url
@@ -100,9 +104,12 @@ class DynamoDbStore(AbstractPersistenceAdapter):
         self._clients: dict[float, Any] = {MAX_READ_TIMEOUT_S: first}  # per read timeout
         self._table_ready = not create_table
         self._lock = threading.Lock()
-        # Users whose last read found no attributes map: their next save makes it at once
-        # instead of failing to set its parts first (two write calls, both billed).
-        self._without_map: set[str] = set()
+        # What each user's item held when this process last read or wrote it (`_remember`):
+        # a guess at what the table holds, never trusted. A new user's first save makes the
+        # attributes map at once, without a failed update first; a completion writes on the
+        # version it holds, without reading the history again. A wrong guess costs a
+        # conditional write that fails, and the save goes on the other way.
+        self._seen: dict[str, dict[str, Any]] = {}
 
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
         key = _key(request_envelope)
@@ -112,14 +119,15 @@ class DynamoDbStore(AbstractPersistenceAdapter):
                 "get_item",
                 Key=key,
                 ConsistentRead=True,
-                ProjectionExpression="#a",
-                ExpressionAttributeNames={"#a": ATTRIBUTES},
+                ProjectionExpression="#a, #v",
+                ExpressionAttributeNames={"#a": ATTRIBUTES, "#v": VERSION},
             )
         user_id = key[PARTITION_KEY]["S"]
-        attributes = _item(response).get(ATTRIBUTES)
-        self._note_map(user_id, isinstance(attributes, dict))
+        item = _item(response)
+        self._remember(user_id, item)
         if "Item" not in response:
             return {}
+        attributes = item.get(ATTRIBUTES)
         if not isinstance(attributes, dict):
             attributes = {}
         attributes.setdefault(PROFILE, {})  # saved before profiles existed
@@ -173,16 +181,20 @@ class DynamoDbStore(AbstractPersistenceAdapter):
             "ExpressionAttributeValues": {":a": new_map, ":map": _MAP_TYPE},
         }
         user_id = key[PARTITION_KEY]["S"]
+        seen = self._seen.get(user_id)
         attempts = [set_parts, make_map]
-        if user_id in self._without_map:
+        if seen is not None and not isinstance(seen.get(ATTRIBUTES), dict):
             attempts.reverse()
         for attempt in attempts * 2:
             try:
                 self._call("update_item", Key=key, **attempt)
             except ClientError as error:
                 _reraise_unless_conflict(error)
+                self._seen.pop(user_id, None)
+                seen = None  # it was wrong
                 continue
-            self._note_map(user_id, True)
+            if attempt is make_map and seen is not None:
+                self._remember(user_id, {**seen, ATTRIBUTES: _FROM_DYNAMODB(new_map)})
             return
         raise StoreUnavailable("the attributes map kept appearing and vanishing; state not saved")
 
@@ -192,35 +204,23 @@ class DynamoDbStore(AbstractPersistenceAdapter):
         """Write the state, the profile and the history with one more completion, unless a
         completion raced us.
 
-        A lost race (the version moved) is retried with jittered backoff until
-        `COMPLETION_BUDGET_S` is spent: bounded in time rather than attempts, since a thread can
-        lose many races in a row while others keep completing.
+        The history and version come from the item as this process last saw it, when it gives
+        the profile too, else from a read. A lost race (the version moved) is read again and
+        retried with jittered backoff until `COMPLETION_BUDGET_S` is spent: bounded in time
+        rather than attempts, since a thread can lose many races in a row while others keep
+        completing.
         """
+        user_id = key[PARTITION_KEY]["S"]
         deadline = time.monotonic() + COMPLETION_BUDGET_S
+        seen = self._seen.get(user_id) if PROFILE in parts else None
         for attempt in itertools.count():
-            item = _item(
-                self._call(
-                    "get_item",
-                    Key=key,
-                    ConsistentRead=True,
-                    ProjectionExpression="#a.#h, #a.#p, #v",
-                    ExpressionAttributeNames={
-                        "#a": ATTRIBUTES,
-                        "#h": HISTORY,
-                        "#p": PROFILE,
-                        "#v": VERSION,
-                    },
-                )
-            )
+            item = seen if seen is not None else self._completion_read(key)
             stored = item.get(ATTRIBUTES)
             stored = stored if isinstance(stored, dict) else {}
             old = History.from_dict(stored.get(HISTORY))
             kept = {PROFILE: stored.get(PROFILE, {})}  # replaced only when the save gives one
-            values: dict[str, Any] = {
-                ":a": _TO_DYNAMODB(
-                    {**kept, **parts, HISTORY: record_completion(old, day).to_dict()}
-                ),
-            }
+            written = {**kept, **parts, HISTORY: record_completion(old, day).to_dict()}
+            values: dict[str, Any] = {":a": _TO_DYNAMODB(written)}
             condition, operands, number = _version_check(item)
             values.update(operands, **{":next": _TO_DYNAMODB(number + 1)})
             try:  # not retried: a write that timed out may have landed, and would count twice
@@ -236,8 +236,12 @@ class DynamoDbStore(AbstractPersistenceAdapter):
             except ClientError as error:
                 _reraise_unless_conflict(error)
             else:
-                self._note_map(key[PARTITION_KEY]["S"], True)
+                self._remember(user_id, {ATTRIBUTES: written, VERSION: Decimal(number + 1)})
                 return
+            if seen is not None:  # what this process saw is out of date: read it, at once
+                seen = None
+                self._seen.pop(user_id, None)
+                continue
             pause = random.uniform(0, min(0.2, 0.01 * 2**attempt))
             if time.monotonic() + pause > deadline:
                 raise StoreUnavailable(f"a completion lost {attempt + 1} races; not saved")
@@ -248,6 +252,8 @@ class DynamoDbStore(AbstractPersistenceAdapter):
         timeout, throttling or a server error if `retry` and time is left."""
         for attempt in (1, 2):
             client = self._client(call_timeout(MAX_READ_TIMEOUT_S))
+            with self._lock:
+                self.requests[operation] += 1
             try:
                 return getattr(client, operation)(TableName=self.table_name, **kwargs)
             except (BotoCoreError, ClientError) as error:
@@ -291,15 +297,36 @@ class DynamoDbStore(AbstractPersistenceAdapter):
             TableName=self.table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
         )
 
-    def _note_map(self, user_id: str, has_map: bool) -> None:
-        """Remember which users' items have no attributes map (at most MAX_USERS_WITHOUT_MAP:
-        a guess, never trusted: a save that guesses wrong falls back to the other way)."""
-        if has_map:
-            self._without_map.discard(user_id)
-            return
-        if len(self._without_map) >= MAX_USERS_WITHOUT_MAP:
-            self._without_map.clear()
-        self._without_map.add(user_id)
+    def _completion_read(self, key: dict[str, Any]) -> dict[str, Any]:
+        """The history, profile and version a completion builds on, read from the table."""
+        return _item(
+            self._call(
+                "get_item",
+                Key=key,
+                ConsistentRead=True,
+                ProjectionExpression="#a.#h, #a.#p, #v",
+                ExpressionAttributeNames={
+                    "#a": ATTRIBUTES,
+                    "#h": HISTORY,
+                    "#p": PROFILE,
+                    "#v": VERSION,
+                },
+            )
+        )
+
+    def _remember(self, user_id: str, item: Mapping[str, Any]) -> None:
+        """Keep what a user's next save needs of their item as this process last saw it:
+        whether it has the attributes map, the history in it and the version (forgetting
+        everyone once MAX_USERS_SEEN are kept)."""
+        attributes = item.get(ATTRIBUTES)
+        kept: dict[str, Any] = {
+            ATTRIBUTES: {HISTORY: attributes.get(HISTORY)} if isinstance(attributes, dict) else None
+        }
+        if VERSION in item:
+            kept[VERSION] = item[VERSION]
+        if len(self._seen) >= MAX_USERS_SEEN and user_id not in self._seen:
+            self._seen.clear()
+        self._seen[user_id] = kept
 
     def _count(self, counter: str) -> None:
         with self._lock:
