@@ -81,7 +81,7 @@ def measure_dynamodb_requests(plan: Plan, workdir: Path) -> dict[str, Any]:
         "write_requests_per_routine_mean": statistics.fmean(s["update_item"] for s in sent),
         "read_requests_per_session_max": max(s["get_item"] for s in sent),  # a routine: a session
         "write_requests_per_write_max": max(
-            s["update_item"] / wrote for s, wrote in zip(sent, writes, strict=True)
+            s["update_item"] / max(wrote, 1) for s, wrote in zip(sent, writes, strict=True)
         ),
         "turn_cpu_ms_mean": statistics.fmean(cpu_ms),
         "turn_cpu_ms_p50": statistics.median(cpu_ms),

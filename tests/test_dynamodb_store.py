@@ -356,6 +356,29 @@ def test_a_completion_on_an_item_another_process_has_moved_on_still_counts_both(
     assert stored[PROFILE] == {"reps": 12}
 
 
+def test_a_completion_after_another_writer_dropped_the_version_still_counts_both(
+    dynalite: Dynalite, store: DynamoDbStore, user: RequestEnvelope
+) -> None:
+    """ask-sdk's adapter puts whole items, without this store's version: a completion on what
+    the store last saw before such a write must not write over the history it put."""
+    from ask_sdk_dynamodb.adapter import DynamoDbAdapter
+
+    adapter = DynamoDbAdapter(
+        TABLE,
+        partition_keygen=lambda envelope: envelope.context.system.user.user_id,
+        dynamodb_resource=boto3.resource("dynamodb", endpoint_url=dynalite.endpoint_url),
+    )
+    store.save_attributes(user, {STATE: {"step": 1}, PROFILE: {}})
+    store.get_attributes(user)  # no completion yet, no version
+    first = History(1, 1, "2024-03-01", 1, ("2024-03-01",)).to_dict()
+    adapter.save_attributes(user, {STATE: {}, PROFILE: {}, HISTORY: first})
+    store.save_attributes(user, {STATE: {}, PROFILE: {}, COMPLETED_ON: "2024-03-02"})
+    assert (
+        store.get_attributes(user)[HISTORY]
+        == History(2, 2, "2024-03-02", 2, ("2024-03-01", "2024-03-02")).to_dict()
+    )
+
+
 def test_server_stopped_then_restarted(
     dynalite: Dynalite, store: DynamoDbStore, user: RequestEnvelope
 ) -> None:

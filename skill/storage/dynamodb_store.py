@@ -49,6 +49,7 @@ logger = logging.getLogger(__name__)
 PARTITION_KEY = "id"  # the adapter's names, so that a table it wrote reads here
 ATTRIBUTES = "attributes"
 VERSION = "history_version"
+COMPLETED = "completed"  # the history's count of completed routines (History.completed)
 # Each call gets one retry and timeouts from what is left of the request's budget
 # (skill.budget): a read timeout of at most MAX_READ_TIMEOUT_S, rounded down to one of
 # ATTEMPT_TIMEOUTS_S (one client per value, made on first use), the connect timeout at most 1 s.
@@ -78,8 +79,9 @@ class DynamoDbStore(AbstractPersistenceAdapter):
     master) serves the forked processes as long as it made no call before: its clients'
     connection pools would be shared. ``reads`` and ``writes`` count
     ``get_attributes`` and ``save_attributes`` calls that reach the table (like the SQLite store),
-    and ``requests`` the table operations sent, by name (``get_item``, ``update_item``...), each
-    attempt counted, conditional writes that fail included: what DynamoDB bills.
+    and ``requests`` the table operations it makes, by name (``get_item``, ``update_item``...):
+    each attempt, counted as it is sent, conditional writes that fail included (what DynamoDB
+    bills, but for attempts that never reached it). Creating the table is not counted.
     """
 
     def __init__(
@@ -110,6 +112,7 @@ class DynamoDbStore(AbstractPersistenceAdapter):
         # version it holds, without reading the history again. A wrong guess costs a
         # conditional write that fails, and the save goes on the other way.
         self._seen: dict[str, dict[str, Any]] = {}
+        self._seen_lock = threading.Lock()
 
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
         key = _key(request_envelope)
@@ -149,8 +152,10 @@ class DynamoDbStore(AbstractPersistenceAdapter):
                 self._save_completion(key, parts, day)
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
+        key = _key(request_envelope)
+        self._seen.pop(key[PARTITION_KEY]["S"], None)
         with _unavailable_on_aws_errors():
-            self._call("delete_item", Key=_key(request_envelope))
+            self._call("delete_item", Key=key)
 
     def _save_parts(self, key: dict[str, Any], parts: dict[str, dict[str, Any]]) -> None:
         """Replace the state and profile only; create the attributes map (empty history) if it
@@ -204,16 +209,23 @@ class DynamoDbStore(AbstractPersistenceAdapter):
         """Write the state, the profile and the history with one more completion, unless a
         completion raced us.
 
-        The history and version come from the item as this process last saw it, when it gives
-        the profile too, else from a read. A lost race (the version moved) is read again and
-        retried with jittered backoff until `COMPLETION_BUDGET_S` is spent: bounded in time
-        rather than attempts, since a thread can lose many races in a row while others keep
-        completing.
+        The history and version come from the item as this process last saw it, when the save
+        gives the profile too, else from a read. Written on what this process saw, the write
+        also requires the stored history's completion count to be the one it saw: a version
+        alone can come back (a writer such as ask-sdk's adapter puts whole items without it,
+        and the next completion starts it again). A lost race is read again and retried with
+        jittered backoff until `COMPLETION_BUDGET_S` is spent: bounded in time rather than
+        attempts, since a thread can lose many races in a row while others keep completing.
+        A write that times out is not sent again (it may have landed), nor is what this process
+        saw changed: the next completion's condition finds out.
         """
         user_id = key[PARTITION_KEY]["S"]
         deadline = time.monotonic() + COMPLETION_BUDGET_S
         seen = self._seen.get(user_id) if PROFILE in parts else None
+        guard = None if seen is None else _count_check(seen)
         for attempt in itertools.count():
+            if guard is None:
+                seen = None
             item = seen if seen is not None else self._completion_read(key)
             stored = item.get(ATTRIBUTES)
             stored = stored if isinstance(stored, dict) else {}
@@ -223,6 +235,11 @@ class DynamoDbStore(AbstractPersistenceAdapter):
             values: dict[str, Any] = {":a": _TO_DYNAMODB(written)}
             condition, operands, number = _version_check(item)
             values.update(operands, **{":next": _TO_DYNAMODB(number + 1)})
+            names = {"#a": ATTRIBUTES, "#v": VERSION}
+            if guard is not None:
+                condition = f"({condition}) AND {guard[0]}"
+                names.update(guard[1])
+                values.update(guard[2])
             try:  # not retried: a write that timed out may have landed, and would count twice
                 self._call(
                     "update_item",
@@ -230,7 +247,7 @@ class DynamoDbStore(AbstractPersistenceAdapter):
                     Key=key,
                     UpdateExpression="SET #a = :a, #v = :next",
                     ConditionExpression=condition,
-                    ExpressionAttributeNames={"#a": ATTRIBUTES, "#v": VERSION},
+                    ExpressionAttributeNames=names,
                     ExpressionAttributeValues=values,
                 )
             except ClientError as error:
@@ -238,8 +255,8 @@ class DynamoDbStore(AbstractPersistenceAdapter):
             else:
                 self._remember(user_id, {ATTRIBUTES: written, VERSION: Decimal(number + 1)})
                 return
-            if seen is not None:  # what this process saw is out of date: read it, at once
-                seen = None
+            if guard is not None:  # what this process saw is out of date: read it, at once
+                guard = None
                 self._seen.pop(user_id, None)
                 continue
             pause = random.uniform(0, min(0.2, 0.01 * 2**attempt))
@@ -316,17 +333,19 @@ class DynamoDbStore(AbstractPersistenceAdapter):
 
     def _remember(self, user_id: str, item: Mapping[str, Any]) -> None:
         """Keep what a user's next save needs of their item as this process last saw it:
-        whether it has the attributes map, the history in it and the version (forgetting
-        everyone once MAX_USERS_SEEN are kept)."""
+        whether it has the attributes map, the history in it and the version (for at most
+        MAX_USERS_SEEN users, the least recently remembered forgotten first)."""
         attributes = item.get(ATTRIBUTES)
         kept: dict[str, Any] = {
             ATTRIBUTES: {HISTORY: attributes.get(HISTORY)} if isinstance(attributes, dict) else None
         }
         if VERSION in item:
             kept[VERSION] = item[VERSION]
-        if len(self._seen) >= MAX_USERS_SEEN and user_id not in self._seen:
-            self._seen.clear()
-        self._seen[user_id] = kept
+        with self._seen_lock:  # the least recently remembered user goes first
+            self._seen.pop(user_id, None)
+            self._seen[user_id] = kept
+            if len(self._seen) > MAX_USERS_SEEN:
+                del self._seen[next(iter(self._seen))]
 
     def _count(self, counter: str) -> None:
         with self._lock:
@@ -351,6 +370,20 @@ def _version_check(item: Mapping[str, Any]) -> tuple[str, dict[str, Any], int]:
         whole = version == version.to_integral_value()
         return "#v = :v", {":v": _TO_DYNAMODB(version)}, int(version) if whole else 0
     return "NOT attribute_type(#v, :number)", {":number": _NUMBER_TYPE}, 0
+
+
+def _count_check(item: Mapping[str, Any]) -> tuple[str, dict[str, str], dict[str, Any]] | None:
+    """(the condition that the stored history still counts the completions `item`'s does, the
+    names and values it uses), or None if `item` holds no whole count to check. Every
+    completion raises the count."""
+    attributes = item.get(ATTRIBUTES)
+    history = attributes.get(HISTORY) if isinstance(attributes, dict) else None
+    completed = history.get(COMPLETED) if isinstance(history, dict) else None
+    if isinstance(completed, bool) or not isinstance(completed, int | Decimal):
+        return None
+    if completed != int(completed):
+        return None
+    return "#a.#h.#c = :c", {"#h": HISTORY, "#c": COMPLETED}, {":c": _TO_DYNAMODB(completed)}
 
 
 def _item(response: Mapping[str, Any]) -> dict[str, Any]:
