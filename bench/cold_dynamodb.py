@@ -15,7 +15,6 @@ minutes.
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from bench.store_requests import (
     dynamodb_settings,
 )
 from tests.support.dynalite import Dynalite
+from tests.support.dynalite import unavailable as dynalite_unavailable
 
 SKILLS = ("ours", "baseline_dynamodb")
 #: What Lambda's runtime provides (boto3 and its own dependencies not already in both bundles),
@@ -49,8 +49,9 @@ RUNTIME_PACKAGES = (
 def measure_cold_start_dynamodb(plan: Plan, workdir: Path) -> dict[str, Any]:
     """Medians over plan.cold_runs runs each, ours and the baseline alternating, and the median
     of each back-to-back pair's ratio (as for the SQLite cold start), or why skipped."""
-    if shutil.which("node") is None:
-        return {"skipped": "node is not installed (scripts/setup.sh --dev installs it)"}
+    why_not = dynalite_unavailable()
+    if why_not is not None:
+        return {"skipped": why_not}
     try:
         pins = [f"{name}=={version(name)}" for name in RUNTIME_PACKAGES]
     except PackageNotFoundError as missing:

@@ -8,7 +8,6 @@ not), which the cost estimate bills."""
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import time
 from collections import Counter
@@ -21,6 +20,7 @@ from bench.environment import in_process
 from bench.plan import Plan
 from skill.simulator.lambda_entry import load_lambda_module
 from tests.support.dynalite import AWS_ENV_REMOVED, AWS_TEST_ENV, Dynalite
+from tests.support.dynalite import unavailable as dynalite_unavailable
 
 TABLE = "bench-progress"
 
@@ -45,8 +45,9 @@ def drop_other_aws_settings(env: MutableMapping[str, str], settings: Mapping[str
 
 def measure_dynamodb_requests(plan: Plan, workdir: Path) -> dict[str, Any]:
     """Reads and writes per routine over plan.store_routines routines, or why skipped."""
-    if shutil.which("node") is None:
-        return {"skipped": "node is not installed (scripts/setup.sh --dev installs it)"}
+    why_not = dynalite_unavailable()
+    if why_not is not None:
+        return {"skipped": why_not}
     with Dynalite(workdir / "dynalite") as server:
         settings = dynamodb_settings(server.endpoint_url)
         with in_process(workdir / "unused.sqlite3", **settings):

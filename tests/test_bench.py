@@ -117,3 +117,32 @@ def test_a_figure_that_misses_its_limit_never_prints_as_the_limit(
     target: Target, printed: str
 ) -> None:
     assert _figure(target) == printed
+
+
+@pytest.mark.parametrize("tools", [(), ("node",)], ids=["no-node", "node-without-npm"])
+def test_the_dynamodb_parts_say_why_they_skip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tools: tuple[str, ...]
+) -> None:
+    """Without node, or with node but no npm to install dynalite, both DynamoDB parts report
+    why instead of ending the bench (dynalite's own install skips a test, which inside the
+    bench would end the run)."""
+    import shutil
+
+    from bench.cold_dynamodb import measure_cold_start_dynamodb
+    from bench.plan import QUICK
+    from bench.store_requests import measure_dynamodb_requests
+    from tests.support import dynalite
+
+    path = tmp_path / "bin"
+    path.mkdir()
+    for tool in tools:
+        (path / tool).symlink_to(shutil.which(tool) or pytest.fail(f"{tool} is needed"))
+    monkeypatch.setenv("PATH", str(path))
+    monkeypatch.setattr(dynalite, "CLI", tmp_path / "not-installed" / "cli.js")
+    why = "npm is not installed to install dynalite" if tools else "node is not installed"
+    for measure in (measure_cold_start_dynamodb, measure_dynamodb_requests):
+        try:
+            result = measure(QUICK, tmp_path)
+        except pytest.skip.Exception as skipped:  # what ended the bench before
+            pytest.fail(f"{measure.__name__} raised a test skip: {skipped}")
+        assert result["skipped"].startswith(why)

@@ -55,12 +55,25 @@ AWS_ENV_REMOVED = (
 )
 
 
+def unavailable() -> str | None:
+    """Why dynalite cannot run here (node missing, or npm while it is not installed yet), or
+    None. (`scripts/setup.sh --dev` installs both.)"""
+    if shutil.which("node") is None:
+        return "node is not installed (scripts/setup.sh --dev installs it)"
+    if not CLI.exists() and shutil.which("npm") is None:
+        return "npm is not installed to install dynalite (scripts/setup.sh --dev installs it)"
+    return None
+
+
 def install() -> Path:
-    """Install the pinned dynalite (``npm ci`` from package-lock.json) unless already there."""
+    """Install the pinned dynalite (``npm ci`` from package-lock.json) unless already there;
+    the test is skipped where it cannot run."""
+    why_not = unavailable()
+    if why_not is not None:
+        pytest.skip(why_not)
     if not CLI.exists():
         npm = shutil.which("npm")
-        if npm is None or shutil.which("node") is None:
-            pytest.skip("node and npm are needed to run dynalite")
+        assert npm is not None  # unavailable() checked
         subprocess.run(
             [npm, "ci", "--prefix", str(NODE_DIR), "--no-audit", "--no-fund"],
             check=True,
