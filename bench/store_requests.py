@@ -1,9 +1,8 @@
 """Store requests per routine on the DynamoDB store (dynalite over HTTP), to set beside the
 SQLite figures of the warm bench: the same routine, the same counting (calls that reach the
-table), through the Lambda entry as it runs on AWS (SKILL_STORE=dynamodb), and the DynamoDB
-operations those calls sent, which the cost estimate bills. Also the CPU time a
-turn takes there (botocore's work for each call included, dynalite's, in its own process,
-not), which the cost estimate bills."""
+table), through the Lambda entry as it runs on AWS (SKILL_STORE=dynamodb). Also what the cost
+estimate bills: the DynamoDB operations those calls sent, and the CPU time a turn takes there
+(botocore's work for each call included, dynalite's, in its own process, not)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ import pytest
 
 from skill.budget import REQUEST_BUDGET_S
 from skill.config import Settings
-from skill.simulator.envelopes import DEFAULT_SKILL_ID, DeviceInfo, launch_request
+from skill.simulator.envelopes import DEFAULT_SKILL_ID, DeviceInfo, SimulatedDevice, launch_request
 from skill.simulator.lambda_entry import load_lambda_module
 from skill.storage.base import HISTORY
 from skill.storage.dynamodb_store import DynamoDbStore
@@ -48,6 +48,18 @@ def slow(
         env = SkillEnv(load_lambda_module().lambda_handler, direct, Clock())
         env.saved()  # the table exists
         yield env, proxy
+
+
+def at_the_last_step(env: SkillEnv) -> SimulatedDevice:
+    """A new user's device, the routine started and all but its last step done (the store at
+    full speed)."""
+    device = env.device()
+    device.launch()
+    response = device.intent("StartRoutineIntent")
+    for _ in range(5):
+        response = device.intent("ReadyIntent")
+    assert not ends_session(response)
+    return device
 
 
 def answered(caplog: pytest.LogCaptureFixture, call) -> tuple[str, int]:
@@ -119,12 +131,7 @@ def test_a_completion_the_slow_store_answers_too_late_is_not_claimed(
     skill cannot know it did, so the reply claims no count; the table has it once."""
     caplog.set_level(logging.WARNING)
     env, proxy = slow
-    device = env.device()
-    device.launch()
-    response = device.intent("StartRoutineIntent")
-    for _ in range(5):  # all but the last step, saved at full speed
-        response = device.intent("ReadyIntent")
-    assert not ends_session(response)
+    device = at_the_last_step(env)
     proxy.delay = 3.0
     said, warnings = answered(caplog, lambda: device.intent("ReadyIntent"))
     assert said.endswith(
@@ -141,13 +148,9 @@ def test_a_completion_the_slow_store_answers_too_late_is_not_claimed(
 def test_a_completion_the_store_saves_in_time_is_counted(
     slow: tuple[SkillEnv, SlowProxy], caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Slow but within the budget: a completion reads and writes (two calls of 1.8 s)."""
+    """Slow but within the budget: a completion's write (one call of 1.8 s) lands in time."""
     env, proxy = slow
-    device = env.device()
-    device.launch()
-    device.intent("StartRoutineIntent")
-    for _ in range(5):
-        device.intent("ReadyIntent")
+    device = at_the_last_step(env)
     proxy.delay = 1.8
     said, warnings = answered(caplog, lambda: device.intent("ReadyIntent"))
     assert "That's your first completed routine." in said and warnings == 0
@@ -162,11 +165,7 @@ def test_a_completion_whose_write_times_out_is_not_sent_again(
     completion in it and count it twice; so it is not, and the user hears it was not saved."""
     caplog.set_level(logging.WARNING)
     env, proxy = slow
-    device = env.device()
-    device.launch()
-    device.intent("StartRoutineIntent")
-    for _ in range(5):
-        device.intent("ReadyIntent")
+    device = at_the_last_step(env)
     first_write = iter([True])
     proxy.holds = lambda request: b"UpdateItem" in request and next(first_write, False)
     proxy.delay = 2.5

@@ -223,9 +223,9 @@ class DynamoDbStore(AbstractPersistenceAdapter):
         deadline = time.monotonic() + COMPLETION_BUDGET_S
         seen = self._seen.get(user_id) if PROFILE in parts else None
         guard = None if seen is None else _count_check(seen)
+        if guard is None:
+            seen = None
         for attempt in itertools.count():
-            if guard is None:
-                seen = None
             item = seen if seen is not None else self._completion_read(key)
             stored = item.get(ATTRIBUTES)
             stored = stored if isinstance(stored, dict) else {}
@@ -255,8 +255,8 @@ class DynamoDbStore(AbstractPersistenceAdapter):
             else:
                 self._remember(user_id, {ATTRIBUTES: written, VERSION: Decimal(number + 1)})
                 return
-            if guard is not None:  # what this process saw is out of date: read it, at once
-                guard = None
+            if seen is not None:  # what this process saw is out of date: read it, at once
+                seen = guard = None
                 self._seen.pop(user_id, None)
                 continue
             pause = random.uniform(0, min(0.2, 0.01 * 2**attempt))
