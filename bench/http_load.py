@@ -34,29 +34,43 @@ def _quietest(runs: list[dict[str, Any]], connections: int) -> dict[str, Any]:
 def measure_http(
     plan: Plan, events: list[Event], wrk: str, workdir: Path, mirror: str
 ) -> dict[str, Any]:
-    """All three servers up at once (idle ones cost nothing), each warmed up unmeasured; then
-    plan.http_rounds rounds of one run per concurrency and server, back to back (the order
-    reversed every other round), so that what else the machine does hits all three
-    alike. Each run gets a pool signed just before it. Reported per server and concurrency:
-    the run in which other processes used the least CPU (every run is kept under "all_runs").
-    The ratios are medians over the rounds of each round's own ratio (runs seconds apart),
-    which other work on the machine disturbs less."""
+    """plan.http_server_sets times: all three servers started afresh (idle ones cost nothing),
+    each warmed up unmeasured, then plan.http_rounds_per_set rounds of one run per concurrency
+    and server, back to back (the order reversed every other round), so that what else the
+    machine does hits all three alike. Each run gets a pool signed just before it.
+
+    Fresh servers for each set because a server process keeps its own speed: its memory
+    layout and where the kernel runs its threads make one instance a few per cent faster or
+    slower than another of the same code for as long as it runs (five instances of each,
+    same hour, c=1: medians 1157 to 1262 req/s verified, 1235 to 1319 unverified), as much
+    as the round-to-round noise; more rounds on one instance cannot average that out.
+
+    Reported per server and concurrency: the run in which other processes used the least CPU
+    (every run is kept under "all_runs"). The ratios are medians over all rounds of each
+    round's own ratio (runs seconds apart), which other work on the machine disturbs less."""
     pool = workdir / "pool.txt"
     rounds: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
-    with ExitStack() as stack:
-        servers = {kind: stack.enter_context(gunicorn(kind, workdir, mirror)) for kind in KINDS}
-        for server in servers.values():
-            run_load(wrk, server, write_signed_pool(events, pool), 8, plan.warmup_seconds)
-        for round_number in range(plan.http_rounds):
-            # Reversed every other round: over an even number of rounds each server runs
-            # before each other one as often as after it.
-            order = KINDS if round_number % 2 == 0 else KINDS[::-1]
-            for connections in plan.concurrencies:
-                for kind in order:
-                    signed = write_signed_pool(events, pool)
-                    run = run_load(wrk, servers[kind], signed, connections, plan.http_seconds)
-                    rounds[kind].append(run)
-        peak_rss_kb = {kind: _peak_worker_rss_kb(server.pid) for kind, server in servers.items()}
+    peak_rss_kb = dict.fromkeys(KINDS, 0)
+    round_number = 0
+    for server_set in range(plan.http_server_sets):
+        set_dir = workdir / f"servers-{server_set}"
+        set_dir.mkdir()
+        with ExitStack() as stack:
+            servers = {kind: stack.enter_context(gunicorn(kind, set_dir, mirror)) for kind in KINDS}
+            for server in servers.values():
+                run_load(wrk, server, write_signed_pool(events, pool), 8, plan.warmup_seconds)
+            for _ in range(plan.http_rounds_per_set):
+                # Reversed every other round: over an even number of rounds each server runs
+                # before each other one as often as after it.
+                order = KINDS if round_number % 2 == 0 else KINDS[::-1]
+                round_number += 1
+                for connections in plan.concurrencies:
+                    for kind in order:
+                        signed = write_signed_pool(events, pool)
+                        run = run_load(wrk, servers[kind], signed, connections, plan.http_seconds)
+                        rounds[kind].append(run)
+            for kind, server in servers.items():
+                peak_rss_kb[kind] = max(peak_rss_kb[kind], _peak_worker_rss_kb(server.pid))
     by_concurrency = {
         kind: {c: _quietest(kind_runs, c) for c in plan.concurrencies}
         for kind, kind_runs in rounds.items()
@@ -66,7 +80,8 @@ def measure_http(
         "workers": WORKERS,
         "threads": gunicorn_conf.threads,
         "pool_size": len(events),
-        "rounds": plan.http_rounds,
+        "server_sets": plan.http_server_sets,
+        "rounds": round_number,
         "runs": runs,
         "all_runs": rounds,
         "verified_vs_unverified_rps": _paired(rounds, "unverified", "rps", plan.concurrencies),

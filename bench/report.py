@@ -164,7 +164,7 @@ def _summary(results: dict[str, Any]) -> str:
     rows.append(
         [
             "gunicorn worker memory",
-            "peak RSS (VmHWM) after the HTTP runs, verified",
+            "peak RSS (VmHWM) after the HTTP runs, verified (the largest worker of every set)",
             f"{memory['verified'] / 1024:.1f} MiB",
             f"{memory['baseline'] / 1024:.1f} MiB",
             _x(http["worker_peak_rss_vs_baseline"]),
@@ -314,8 +314,9 @@ def markdown(results: dict[str, Any], targets: list[Target]) -> str:
             f"{machine['cpu']}; Python {machine['python']}; load average at start "
             f"{machine['load_average_at_start']:.2f}.",
             _summary(results),
-            f"### HTTP runs (quietest of {results['http']['rounds']} per row; the ratios above are "
-            "medians over the rounds of each round's ratio; CPU in cores, "
+            f"### HTTP runs (quietest of {results['http']['rounds']} per row, on "
+            f"{results['http']['server_sets']} sets of freshly started servers; the ratios "
+            "above are medians over the rounds of each round's ratio; CPU in cores, "
             "i.e. CPU seconds per wall second: wrk, the gunicorn master and workers, and "
             "everything else on the machine)",
             _http_detail(results["http"]),
