@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from bench.load import _pinned
 from bench.report import _figure
 from bench.targets import Target, judge
 from tests.support.servers import ROOT
@@ -146,3 +148,10 @@ def test_the_dynamodb_parts_say_why_they_skip(
         except pytest.skip.Exception as skipped:  # what ended the bench before
             pytest.fail(f"{measure.__name__} raised a test skip: {skipped}")
         assert result["skipped"].startswith(why)
+
+
+def test_the_load_generator_runs_on_one_core_of_those_the_bench_may_use() -> None:
+    cores = sorted(os.sched_getaffinity(0))
+    report = [sys.executable, "-c", "import os; print(sorted(os.sched_getaffinity(0)))"]
+    seen = subprocess.run(_pinned(report), capture_output=True, text=True, check=True).stdout
+    assert seen.strip() == str([cores[-1]] if len(cores) > 1 else cores)
