@@ -153,7 +153,7 @@ class DynamoDbStore(AbstractPersistenceAdapter):
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         key = _key(request_envelope)
-        self._seen.pop(key[PARTITION_KEY]["S"], None)
+        self._forget(key[PARTITION_KEY]["S"])
         with _unavailable_on_aws_errors():
             self._call("delete_item", Key=key)
 
@@ -195,7 +195,7 @@ class DynamoDbStore(AbstractPersistenceAdapter):
                 self._call("update_item", Key=key, **attempt)
             except ClientError as error:
                 _reraise_unless_conflict(error)
-                self._seen.pop(user_id, None)
+                self._forget(user_id)
                 seen = None  # it was wrong
                 continue
             if attempt is make_map and seen is not None:
@@ -257,7 +257,7 @@ class DynamoDbStore(AbstractPersistenceAdapter):
                 return
             if seen is not None:  # what this process saw is out of date: read it, at once
                 seen = guard = None
-                self._seen.pop(user_id, None)
+                self._forget(user_id)
                 continue
             pause = random.uniform(0, min(0.2, 0.01 * 2**attempt))
             if time.monotonic() + pause > deadline:
@@ -346,6 +346,12 @@ class DynamoDbStore(AbstractPersistenceAdapter):
             self._seen[user_id] = kept
             if len(self._seen) > MAX_USERS_SEEN:
                 del self._seen[next(iter(self._seen))]
+
+    def _forget(self, user_id: str) -> None:
+        """Drop what this process saw of a user's item, under the lock `_remember` evicts
+        with (an eviction between its lookup and its delete must not find the user gone)."""
+        with self._seen_lock:
+            self._seen.pop(user_id, None)
 
     def _count(self, counter: str) -> None:
         with self._lock:
